@@ -1,0 +1,261 @@
+"""The in-memory persistence of items with ids: CRUD by id on top of :class:`MemoryPersistence`."""
+
+from typing import Any, Generic, List, Optional, TypeVar, Union
+
+from pip_services3_commons.config import ConfigParams
+from pip_services3_commons.data import AnyValueMap, IdGenerator
+from pip_services3_commons.errors import BadRequestException, ConflictException
+
+from ..IGetter import IGetter
+from ..ILoader import ILoader
+from ..IPartialUpdater import IPartialUpdater
+from ..ISaver import ISaver
+from ..ISetter import ISetter
+from ..IWriter import IWriter
+from ._cloning import clone
+from ._id_index import IdIndex
+from ._item_fields import get_id, is_missing_id, set_field
+from .MemoryPersistence import MemoryPersistence
+
+T = TypeVar('T')
+K = TypeVar('K')
+
+
+# Registered rather than inherited: a fixed order of interface bases here would clash with a
+# service interface that lists them in another order (the MRO error 3.2.3 raises).
+@IGetter.register
+@IWriter.register
+@ISetter.register
+@IPartialUpdater.register
+class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
+    """Stores items that have an ``id`` in memory and implements CRUD operations by id.
+
+    Items are objects with an ``id`` attribute or mappings with an ``'id'`` key. Lookups,
+    updates and deletes by id use an index, not a scan, and stay correct when a subclass
+    changes ``self._items`` itself. As in every persistence here, writes store copies and
+    reads return copies (see :class:`MemoryPersistence`).
+
+    **Ids.** ``create`` and ``set`` give an item whose id is missing, ``None`` or ``''`` a new
+    32-character id from ``IdGenerator.next_long()``, on the stored copy only. ``create`` with
+    an id that is already stored appends a second item with it, as 3.2.3 does, and operations
+    by id then act on the first one; with ``options.unique_ids`` it raises
+    ``ConflictException`` instead.
+
+    ### Configuration parameters ###
+        - options:
+            - max_page_size: the largest number of items a page holds (default: 100)
+            - unique_ids: reject ``create`` with an id already stored (default: false)
+
+    ### References ###
+        - ``*:logger:*:*:1.0``: (optional) loggers that receive trace messages
+
+    >>> from pip_services3_commons.data import FilterParams, PagingParams
+    >>> class PeoplePersistence(IdentifiableMemoryPersistence):
+    ...     def get_page_by_filter(self, correlation_id, filter, paging):
+    ...         name = (filter or FilterParams()).get_as_nullable_string('name')
+    ...         return super().get_page_by_filter(
+    ...             correlation_id, lambda person: name is None or person.name == name, paging)
+    >>> people = PeoplePersistence()
+    >>> alice = people.create('123', {'id': '1', 'name': 'Alice'})
+    >>> bob = people.create('123', {'name': 'Bob'})
+    >>> len(bob.id)
+    32
+    >>> page = people.get_page_by_filter('123', FilterParams.from_tuples('name', 'Alice'), PagingParams())
+    >>> page.total, page.data[0].name
+    (1, 'Alice')
+    >>> people.update_partially('123', '1', {'name': 'Alicia'})['name']
+    'Alicia'
+    """
+
+    def __init__(self, loader: Optional[ILoader] = None, saver: Optional[ISaver] = None) -> None:
+        """Creates an empty, closed persistence.
+
+        :param loader: (optional) loads the initial items on :meth:`open`.
+        :param saver: (optional) receives the whole item list after every write.
+        """
+        super().__init__(loader, saver)
+        self._id_index = IdIndex()
+        self._unique_ids = False
+
+    def configure(self, config: ConfigParams) -> None:
+        """Reads ``options.max_page_size`` and ``options.unique_ids``.
+
+        :raises ConfigException: ``INVALID_MAX_PAGE_SIZE``, see :meth:`MemoryPersistence.configure`.
+        """
+        super().configure(config)
+        self._unique_ids = config.get_as_boolean_with_default('options.unique_ids', self._unique_ids)
+
+    def get_one_by_id(self, correlation_id: Optional[str], id: K) -> Optional[T]:
+        """Gets a copy of the item with ``id``, or ``None`` when there is none."""
+        with self._lock:
+            position = self._position_of(id)
+            item = None if position is None else clone(self._stored_items[position])
+        found = 'Retrieved' if item is not None else 'Found no'
+        self._logger.trace(correlation_id, f'{found} item with id {id}')
+        return item
+
+    def get_list_by_ids(self, correlation_id: Optional[str], ids: List[K]) -> List[T]:
+        """Gets copies of the items whose ids are in ``ids``, in stored order; unknown ids are skipped."""
+        with self._lock:
+            positions = sorted(self._positions_by_id(ids or ()).values())
+            items = [clone(self._stored_items[position]) for position in positions]
+        self._logger.trace(correlation_id, f'Retrieved {len(items)} items by {len(ids or ())} ids')
+        return items
+
+    def create(self, correlation_id: Optional[str], item: T) -> T:
+        """Stores a copy of ``item``, with a generated id when it has none, and saves.
+
+        :return: a copy of the stored item, carrying its id.
+        :raises ConflictException: ``DUPLICATE_ID`` when ``options.unique_ids`` is set and the
+            id is already stored; nothing is changed then.
+        :raises BadRequestException: ``NO_ITEM`` for ``None``, ``ID_NOT_SETTABLE`` when an id
+            cannot be set on the copy.
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        """
+        stored = self._copy_with_id(correlation_id, item)
+        item_id = get_id(stored)
+        with self._lock:
+            if self._position_of(item_id) is not None:
+                if self._unique_ids:
+                    raise ConflictException(
+                        correlation_id, 'DUPLICATE_ID', f'An item with id {item_id} already exists'
+                    ).with_details('id', item_id)
+                self._logger.trace(correlation_id, f'Storing a second item with id {item_id}')
+            self._write(correlation_id, lambda: self._append(stored, item_id))
+        self._logger.trace(correlation_id, f'Created item with id {item_id}')
+        return clone(stored)
+
+    def set(self, correlation_id: Optional[str], item: T) -> T:
+        """Replaces the item with the same id by a copy of ``item``, or appends the copy, and saves.
+
+        An item without id gets a generated one, as in :meth:`create`.
+
+        :return: a copy of the stored item.
+        :raises BadRequestException: ``NO_ITEM``, ``ID_NOT_SETTABLE``, as in :meth:`create`.
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        """
+        stored = self._copy_with_id(correlation_id, item)
+        item_id = get_id(stored)
+        with self._lock:
+            position = self._position_of(item_id)
+            if position is None:
+                self._write(correlation_id, lambda: self._append(stored, item_id))
+            else:
+                self._write(correlation_id, lambda: self._replace(position, stored))
+        self._logger.trace(correlation_id, f'Set item with id {item_id}')
+        return clone(stored)
+
+    def update(self, correlation_id: Optional[str], item: T) -> Optional[T]:
+        """Replaces the item that has the id of ``item`` by a copy of ``item`` and saves.
+
+        :return: a copy of the stored item, or ``None`` (and nothing saved) when the id is unknown.
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        """
+        item_id = get_id(item)
+        stored = clone(item)
+        with self._lock:
+            position = self._position_of(item_id)
+            if position is not None:
+                self._write(correlation_id, lambda: self._replace(position, stored))
+        if position is None:
+            self._logger.trace(correlation_id, f'Found no item with id {item_id} to update')
+            return None
+        self._logger.trace(correlation_id, f'Updated item with id {item_id}')
+        return clone(stored)
+
+    def update_partially(self, correlation_id: Optional[str], id: K,
+                         data: Union[AnyValueMap, dict, None]) -> Optional[T]:
+        """Sets the fields in ``data`` on the item with ``id`` (attributes or keys) and saves.
+
+        An ``id`` entry in ``data`` is ignored: the id of an item does not change.
+
+        :param data: the fields to set, an :class:`AnyValueMap` or a dict.
+        :return: a copy of the updated item, or ``None`` (and nothing saved) when the id is unknown.
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        """
+        fields = {name: clone(value) for name, value in (data or {}).items() if name != 'id'}
+        with self._lock:
+            position = self._position_of(id)
+            if position is None:
+                updated = None
+            else:
+                updated = clone(self._stored_items[position])
+                for name, value in fields.items():
+                    set_field(updated, name, value)
+                self._write(correlation_id, lambda: self._replace(position, updated))
+        if updated is None:
+            self._logger.trace(correlation_id, f'Found no item with id {id} to update')
+            return None
+        self._logger.trace(correlation_id, f'Partially updated item with id {id}')
+        return clone(updated)
+
+    def delete_by_id(self, correlation_id: Optional[str], id: K) -> Optional[T]:
+        """Deletes the item with ``id`` and saves.
+
+        :return: the removed item itself (the store no longer holds it), or ``None`` (and
+            nothing saved) when the id is unknown.
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        """
+        with self._lock:
+            position = self._position_of(id)
+            removed = None if position is None else self._stored_items[position]
+            if position is not None:
+                self._write(correlation_id, lambda: self._remove(position, id))
+        found = 'Deleted' if removed is not None else 'Found no'
+        self._logger.trace(correlation_id, f'{found} item with id {id}')
+        return removed
+
+    def delete_by_ids(self, correlation_id: Optional[str], ids: List[K]) -> None:
+        """Deletes the items whose ids are in ``ids`` and saves once; unknown ids are skipped.
+
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        """
+        with self._lock:
+            positions_by_id = self._positions_by_id(ids or ())
+            if positions_by_id:
+                self._write(correlation_id, lambda: self._remove_all(positions_by_id))
+        self._logger.trace(correlation_id, f'Deleted {len(positions_by_id)} items by {len(ids or ())} ids')
+
+    def _copy_with_id(self, correlation_id: Optional[str], item: T) -> T:
+        if item is None:
+            raise BadRequestException(correlation_id, 'NO_ITEM', 'The item to store is None')
+        stored = clone(item)
+        if is_missing_id(get_id(stored)):
+            try:
+                set_field(stored, 'id', IdGenerator.next_long())
+            except (AttributeError, TypeError) as error:
+                raise BadRequestException(
+                    correlation_id, 'ID_NOT_SETTABLE',
+                    f'The item has no id and one cannot be set on a {type(item).__name__}: {error}',
+                ).with_cause(error) from error
+        return stored
+
+    def _position_of(self, item_id: Any) -> Optional[int]:
+        return self._id_index.position_of(self._stored_items, item_id)
+
+    def _positions_by_id(self, ids: Any) -> dict:
+        positions = {}
+        for item_id in ids:
+            position = self._position_of(item_id)
+            if position is not None:
+                positions[item_id] = position
+        return positions
+
+    # The helpers below change the list through list's own methods, which leave the
+    # ItemList.modified flag alone, and keep the id index in step themselves.
+
+    def _append(self, item: T, item_id: Any) -> None:
+        list.append(self._stored_items, item)
+        self._id_index.record_append(self._stored_items, item_id)
+
+    def _replace(self, position: int, item: T) -> None:
+        list.__setitem__(self._stored_items, position, item)
+
+    def _remove(self, position: int, item_id: Any) -> None:
+        list.__delitem__(self._stored_items, position)
+        self._id_index.record_removal(self._stored_items, item_id)
+
+    def _remove_all(self, positions_by_id: dict) -> None:
+        # From the last position down, so that each removal leaves the others in place.
+        for item_id, position in sorted(positions_by_id.items(), key=lambda entry: -entry[1]):
+            self._remove(position, item_id)

@@ -1,0 +1,325 @@
+"""The in-memory persistence: a list of items, queries over it, and an optional loader and saver."""
+
+import random
+import threading
+from typing import Any, Callable, Generic, List, Optional, Tuple, TypeVar
+
+from pip_services3_commons.config import ConfigParams, IConfigurable
+from pip_services3_commons.data import DataPage, PagingParams
+from pip_services3_commons.errors import BadRequestException, ConfigException, InvalidStateException
+from pip_services3_commons.refer import IReferenceable, IReferences
+from pip_services3_commons.run import ICleanable, IOpenable
+from pip_services3_components.log import CompositeLogger
+
+from ..ILoader import ILoader
+from ..ISaver import ISaver
+from ._attribute_dict import AttributeDict
+from ._cloning import clone
+from ._interface_stubs import use_implementations_hidden_by_stubs
+from ._item_list import ItemList
+from ._sorting import sort_items
+
+T = TypeVar('T')
+R = TypeVar('R')
+
+Filter = Optional[Callable[[Any], bool]]
+
+
+class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Generic[T]):
+    """Stores items of any type in memory, optionally loaded from and saved to another source.
+
+    The base of every persistence in this package. Subclasses implement their queries by
+    turning their own filter parameters into a filter function and calling the protected
+    query methods here, or work on ``self._items`` directly (holding ``self._lock``, which is
+    re-entrant, and calling :meth:`save` after a change).
+
+    **Copies.** The persistence owns its items. Writes store a copy of what they are given
+    (a plain ``dict`` is stored as a dict that also allows attribute access) and every read
+    returns copies, so changing a returned item changes the store only when written back.
+
+    **Saving.** Each write saves through the saver before it returns; when the save raises, the
+    write is undone in memory and the error propagates. Writes that change nothing do not save.
+
+    ### Configuration parameters ###
+        - options:
+            - max_page_size: the largest number of items a page holds (default: 100)
+
+    ### References ###
+        - ``*:logger:*:*:1.0``: (optional) loggers that receive trace messages
+
+    >>> class NamesPersistence(MemoryPersistence):
+    ...     def get_names(self, correlation_id, prefix):
+    ...         return self.get_list_by_filter(correlation_id, lambda name: name.startswith(prefix))
+    >>> persistence = NamesPersistence()
+    >>> for name in ['Alice', 'Bob', 'Alfred']:
+    ...     _ = persistence.create(None, name)
+    >>> persistence.get_names(None, 'Al')
+    ['Alice', 'Alfred']
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        use_implementations_hidden_by_stubs(cls)
+
+    def __init__(self, loader: Optional[ILoader] = None, saver: Optional[ISaver] = None) -> None:
+        """Creates an empty, closed persistence.
+
+        :param loader: (optional) loads the initial items on :meth:`open`.
+        :param saver: (optional) receives the whole item list after every write.
+        """
+        self._lock = threading.RLock()
+        self._logger = CompositeLogger()
+        self._stored_items = ItemList()
+        self._loader = loader
+        self._saver = saver
+        self._opened = False
+        self._max_page_size = 100
+        self._load_error: Optional[BaseException] = None
+
+    @property
+    def _items(self) -> List[T]:
+        """The live list of stored items, for subclasses. Hold ``self._lock`` while using it."""
+        return self._stored_items
+
+    @_items.setter
+    def _items(self, items: List[T]) -> None:
+        self._stored_items = ItemList(items)
+
+    def configure(self, config: ConfigParams) -> None:
+        """Reads ``options.max_page_size``.
+
+        :raises ConfigException: ``INVALID_MAX_PAGE_SIZE`` when it is not a whole number of at least 1.
+        """
+        text = config.get_as_nullable_string('options.max_page_size')
+        if text is None:
+            return
+        max_page_size = config.get_as_nullable_integer('options.max_page_size')
+        if max_page_size is None or max_page_size < 1:
+            raise ConfigException(
+                None, 'INVALID_MAX_PAGE_SIZE',
+                f'options.max_page_size must be a whole number of at least 1, not {text!r}',
+            )
+        self._max_page_size = max_page_size
+
+    def set_references(self, references: IReferences) -> None:
+        """Hands the references to the logger, which picks up every ``*:logger:*:*:1.0``."""
+        self._logger.set_references(references)
+
+    def is_open(self) -> bool:
+        """Tells whether :meth:`open` has run and :meth:`close` has not since."""
+        return self._opened
+
+    def open(self, correlation_id: Optional[str]) -> None:
+        """Loads the items through the loader and marks the persistence open.
+
+        Does nothing when already open.
+
+        :raises FileException: ``READ_FAILED`` from a file loader; see :meth:`load`.
+        """
+        with self._lock:
+            if self._opened:
+                return
+            self.load(correlation_id)
+            self._opened = True
+
+    def close(self, correlation_id: Optional[str]) -> None:
+        """Saves the items (when open) and marks the persistence closed.
+
+        After a failed load nothing is saved, so a file that could not be read is never
+        overwritten; a warning is logged instead.
+        """
+        with self._lock:
+            if self._opened:
+                if self._load_error is not None:
+                    self._logger.warn(correlation_id, 'Closed without saving: the last load failed')
+                else:
+                    self.save(correlation_id)
+            self._opened = False
+
+    def load(self, correlation_id: Optional[str]) -> None:
+        """Replaces the stored items with those of the loader; does nothing without a loader.
+
+        A load that fails for any reason but a missing path leaves the stored items as they
+        were and puts the persistence in a failed-load state: every write, :meth:`save` and
+        :meth:`clear` then raises ``InvalidStateException`` ``LOAD_FAILED`` until a load
+        succeeds.
+
+        :raises ConfigException: ``NO_PATH`` from a file loader without a path.
+        :raises FileException: ``READ_FAILED`` from a file loader that cannot read its file.
+        """
+        if self._loader is None:
+            return
+        with self._lock:
+            try:
+                loaded = self._loader.load(correlation_id)
+            except ConfigException as error:
+                if error.code != 'NO_PATH':
+                    self._load_error = error
+                raise
+            except BaseException as error:
+                self._load_error = error
+                raise
+            self._stored_items = ItemList(
+                AttributeDict(item) if type(item) is dict else item for item in loaded or ()
+            )
+            self._load_error = None
+            self._logger.trace(correlation_id, f'Loaded {len(self._stored_items)} items')
+
+    def save(self, correlation_id: Optional[str]) -> None:
+        """Hands all stored items to the saver; does nothing without a saver.
+
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        :raises FileException: ``WRITE_FAILED`` from a file saver that cannot write.
+        """
+        if self._saver is None:
+            return
+        with self._lock:
+            self._check_writable(correlation_id)
+            self._saver.save(correlation_id, list(self._stored_items))
+            self._logger.trace(correlation_id, f'Saved {len(self._stored_items)} items')
+
+    def clear(self, correlation_id: Optional[str]) -> None:
+        """Removes every item and saves, even when there was nothing to remove.
+
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        """
+        with self._lock:
+            self._write(correlation_id, self._stored_items.clear)
+        self._logger.trace(correlation_id, 'Cleared items')
+
+    def create(self, correlation_id: Optional[str], item: T) -> T:
+        """Appends a copy of ``item`` and saves.
+
+        :return: a copy of the stored item.
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        """
+        stored = clone(item)
+        with self._lock:
+            self._write(correlation_id, lambda: self._stored_items.append(stored))
+        self._logger.trace(correlation_id, 'Created an item')
+        return clone(stored)
+
+    def get_page_by_filter(self, correlation_id: Optional[str], filter: Filter,
+                           paging: Optional[PagingParams], sort: Any = None,
+                           select: Optional[Callable[[Any], Any]] = None) -> DataPage:
+        """Gets one page of the items that match ``filter``: filtered, sorted, paged, projected.
+
+        Subclasses usually override this with their own signature and call it with a filter
+        function. ``filter`` and ``sort`` see the stored items and must not change them.
+
+        :param filter: (optional) a function telling whether an item belongs; ``None`` takes all.
+        :param paging: (optional) ``skip`` (below 0 counts as 0) and ``take`` (capped at
+            ``options.max_page_size``; negative gives an empty page).
+        :param sort: (optional) a key function, ascending, or :class:`SortParams`; both stable.
+        :param select: (optional) a function applied to the copy of each returned item.
+        :return: a page whose ``data`` is a list of copies and whose ``total`` is the number of
+            matching items.
+        :raises BadRequestException: ``INVALID_FILTER``, ``INVALID_SORT`` or ``SORT_FAILED``.
+        """
+        skip, take = self._page_bounds(paging)
+        with self._lock:
+            matching = self._filter_items(correlation_id, filter)
+            ordered = sort_items(correlation_id, matching, sort)
+            page_items = [clone(item) for item in ordered[skip:skip + take]]
+        if select is not None:
+            page_items = [select(item) for item in page_items]
+        self._logger.trace(correlation_id, f'Retrieved {len(page_items)} of {len(matching)} items')
+        return DataPage(page_items, len(matching))
+
+    def get_list_by_filter(self, correlation_id: Optional[str], filter: Filter,
+                           sort: Any = None, select: Optional[Callable[[Any], Any]] = None) -> List[T]:
+        """Gets copies of all items that match ``filter``, sorted and projected.
+
+        Takes the same ``filter``, ``sort`` and ``select`` as :meth:`get_page_by_filter`.
+
+        :raises BadRequestException: ``INVALID_FILTER``, ``INVALID_SORT`` or ``SORT_FAILED``.
+        """
+        with self._lock:
+            matching = self._filter_items(correlation_id, filter)
+            ordered = sort_items(correlation_id, matching, sort)
+            result = [clone(item) for item in ordered]
+        if select is not None:
+            result = [select(item) for item in result]
+        self._logger.trace(correlation_id, f'Retrieved {len(result)} items')
+        return result
+
+    def get_count_by_filter(self, correlation_id: Optional[str], filter: Filter) -> int:
+        """Counts the items that match ``filter`` (all items when it is ``None``).
+
+        :raises BadRequestException: ``INVALID_FILTER`` when ``filter`` is not callable.
+        """
+        with self._lock:
+            count = len(self._filter_items(correlation_id, filter))
+        self._logger.trace(correlation_id, f'Counted {count} items')
+        return count
+
+    def get_one_random(self, correlation_id: Optional[str], filter: Filter = None) -> Optional[T]:
+        """Gets a copy of an item chosen uniformly among those that match ``filter``.
+
+        :return: the copy, or ``None`` when nothing matches.
+        :raises BadRequestException: ``INVALID_FILTER`` when ``filter`` is not callable.
+        """
+        with self._lock:
+            matching = self._filter_items(correlation_id, filter)
+            item = clone(random.choice(matching)) if matching else None
+        self._logger.trace(correlation_id, f'Retrieved a random item of {len(matching)}')
+        return item
+
+    def delete_by_filter(self, correlation_id: Optional[str], filter: Filter) -> None:
+        """Deletes the items that match ``filter``; ``None`` deletes every item.
+
+        Saves only when something was deleted.
+
+        :raises BadRequestException: ``INVALID_FILTER`` when ``filter`` is not callable.
+        :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        """
+        with self._lock:
+            matching = self._filter_items(correlation_id, filter)
+            if matching:
+                matching_ids = {id(item) for item in matching}
+                kept = [item for item in self._stored_items if id(item) not in matching_ids]
+                self._write(correlation_id, lambda: self._stored_items.__setitem__(slice(None), kept))
+        self._logger.trace(correlation_id, f'Deleted {len(matching)} items')
+
+    def _write(self, correlation_id: Optional[str], change: Callable[[], R]) -> R:
+        """The one path every write takes: runs ``change`` on the stored items, then saves.
+
+        When ``change`` or the save raises, the stored list is put back as it was and the
+        error propagates, so memory always matches what the saver holds.
+        """
+        with self._lock:
+            self._check_writable(correlation_id)
+            if self._saver is None:
+                return change()
+            items_before = list(self._stored_items)
+            try:
+                result = change()
+                self._saver.save(correlation_id, list(self._stored_items))
+            except BaseException:
+                self._stored_items[:] = items_before
+                raise
+            return result
+
+    def _check_writable(self, correlation_id: Optional[str]) -> None:
+        if self._load_error is not None:
+            raise InvalidStateException(
+                correlation_id, 'LOAD_FAILED',
+                f'Refusing to write: the last load failed ({self._load_error}); '
+                'fix the data source and load again',
+            ).with_cause(self._load_error)
+
+    def _filter_items(self, correlation_id: Optional[str], filter: Filter) -> List[Any]:
+        """Returns the live stored items that match ``filter``, in stored order."""
+        if filter is None:
+            return list(self._stored_items)
+        if not callable(filter):
+            raise BadRequestException(
+                correlation_id, 'INVALID_FILTER',
+                f'Filter must be a function of an item or None, not {type(filter).__name__}',
+            )
+        return [item for item in self._stored_items if filter(item)]
+
+    def _page_bounds(self, paging: Optional[PagingParams]) -> Tuple[int, int]:
+        if paging is None:
+            return 0, self._max_page_size
+        return paging.get_skip(0), paging.get_take(self._max_page_size)

@@ -1,0 +1,90 @@
+"""Finds an item's position in the item list by its id, without scanning the list."""
+
+from bisect import bisect_left, insort
+from typing import Any, Dict, List, Optional, Set
+
+from ._item_fields import get_id
+from ._item_list import ItemList
+
+
+class IdIndex:
+    """Maps ids to positions in an :class:`ItemList`.
+
+    Each item gets a *slot*, its position when the index was last rebuilt or, for later
+    appends, the next free number. Deleting an item records its slot instead of renumbering
+    every later item, so a delete costs ``O(log n)`` here and the list's own ``del`` stays the
+    dominant cost. An item's position is its slot minus the number of removed slots below it.
+
+    The index trusts only itself and the list's :attr:`ItemList.modified` flag: it is rebuilt
+    when the list was changed by anything else, when a found item does not carry the id that
+    led to it (a subclass changed an id in place), when an id stored more than once is removed,
+    and when the removed slots pile up.
+    """
+
+    def __init__(self) -> None:
+        self._slot_by_id: Dict[Any, int] = {}
+        self._removed_slots: List[int] = []
+        self._slot_count = 0
+        self._duplicate_ids: Set[Any] = set()
+        self._current = False
+
+    def position_of(self, items: ItemList, item_id: Any) -> Optional[int]:
+        """Returns the position of the first item with ``item_id`` in ``items``, or ``None``."""
+        if items.modified or not self._current:
+            self._rebuild(items)
+        position = self._position_from_slot(item_id)
+        if position is None:
+            return None
+        if position < len(items) and get_id(items[position]) == item_id:
+            return position
+        self._rebuild(items)
+        return self._position_from_slot(item_id)
+
+    def has_duplicates(self, item_id: Any) -> bool:
+        """Tells whether more than one stored item has ``item_id``; valid after :meth:`position_of`."""
+        return item_id in self._duplicate_ids
+
+    def record_append(self, items: ItemList, item_id: Any) -> None:
+        """Notes that an item with ``item_id`` was appended to ``items`` behind the flag's back."""
+        if items.modified or not self._current:
+            return
+        if item_id in self._slot_by_id:
+            self._duplicate_ids.add(item_id)
+        else:
+            self._slot_by_id[item_id] = self._slot_count
+        self._slot_count += 1
+
+    def record_removal(self, items: ItemList, item_id: Any) -> None:
+        """Notes that the first item with ``item_id`` was deleted from ``items``."""
+        if items.modified or not self._current:
+            return
+        if item_id in self._duplicate_ids:
+            # The next item with this id becomes the first one, and only a scan can find it.
+            self._current = False
+            return
+        insort(self._removed_slots, self._slot_by_id.pop(item_id))
+        # Past this many removed slots a rebuild is cheaper than the bisections it saves.
+        if len(self._removed_slots) > 1024 + self._slot_count // 16:
+            self._current = False
+
+    def _position_from_slot(self, item_id: Any) -> Optional[int]:
+        slot = self._slot_by_id.get(item_id)
+        if slot is None or not self._removed_slots:
+            return slot
+        return slot - bisect_left(self._removed_slots, slot)
+
+    def _rebuild(self, items: ItemList) -> None:
+        slot_by_id: Dict[Any, int] = {}
+        duplicate_ids: Set[Any] = set()
+        for position, item in enumerate(items):
+            item_id = get_id(item)
+            if item_id in slot_by_id:
+                duplicate_ids.add(item_id)
+            else:
+                slot_by_id[item_id] = position
+        self._slot_by_id = slot_by_id
+        self._duplicate_ids = duplicate_ids
+        self._removed_slots = []
+        self._slot_count = len(items)
+        self._current = True
+        items.modified = False

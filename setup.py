@@ -1,0 +1,36 @@
+"""Packaging of pip-services3-data."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+setup(
+    name='pip-services3-data',
+    version='3.3.0',
+    description='Embedded in-memory and JSON file persistences for Pip.Services microservices',
+    long_description=Path(__file__).with_name('README.md').read_text(encoding='utf-8'),
+    long_description_content_type='text/markdown',
+    url='https://github.com/pip-services3-python/pip-services3-data-python',
+    license='MIT',
+    author='Conceptual Vision Consulting LLC',
+    packages=find_packages(include=['pip_services3_data', 'pip_services3_data.*']),
+    package_data={'pip_services3_data': ['py.typed']},
+    zip_safe=False,
+    python_requires='>=3.8',
+    install_requires=[
+        'pip-services3-commons>=3.3,<4.0',
+        'pip-services3-components>=3.3,<4.0',
+    ],
+    extras_require={
+        'test': ['pytest>=7', 'pip-services3-container>=3.2,<4.0', 'mypy>=1.5'],
+    },
+    classifiers=[
+        'Development Status :: 5 - Production/Stable',
+        'Intended Audience :: Developers',
+        'License :: OSI Approved :: MIT License',
+        'Operating System :: OS Independent',
+        'Programming Language :: Python :: 3',
+        'Programming Language :: Python :: 3 :: Only',
+        'Typing :: Typed',
+    ],
+)
