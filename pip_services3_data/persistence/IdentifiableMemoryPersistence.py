@@ -12,7 +12,7 @@ from ..IPartialUpdater import IPartialUpdater
 from ..ISaver import ISaver
 from ..ISetter import ISetter
 from ..IWriter import IWriter
-from ._cloning import clone
+from ._cloning import clone, copy_item
 from ._id_index import IdIndex
 from ._item_fields import get_id, is_missing_id, set_field
 from .MemoryPersistence import MemoryPersistence
@@ -152,7 +152,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         item_id = get_id(item)
-        stored = clone(item)
+        stored = copy_item(item)
         with self._lock:
             position = self._position_of(item_id)
             if position is not None:
@@ -219,7 +219,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
     def _copy_with_id(self, correlation_id: Optional[str], item: T) -> T:
         if item is None:
             raise BadRequestException(correlation_id, 'NO_ITEM', 'The item to store is None')
-        stored = clone(item)
+        stored = copy_item(item)
         if is_missing_id(get_id(stored)):
             try:
                 set_field(stored, 'id', IdGenerator.next_long())

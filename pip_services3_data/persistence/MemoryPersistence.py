@@ -14,7 +14,7 @@ from pip_services3_components.log import CompositeLogger
 from ..ILoader import ILoader
 from ..ISaver import ISaver
 from ._attribute_dict import AttributeDict
-from ._cloning import clone
+from ._cloning import clone, copy_item
 from ._interface_stubs import use_implementations_hidden_by_stubs
 from ._item_list import ItemList
 from ._sorting import sort_items
@@ -193,7 +193,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :return: a copy of the stored item.
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
-        stored = clone(item)
+        stored = copy_item(item)
         with self._lock:
             self._write(correlation_id, lambda: self._stored_items.append(stored))
         self._logger.trace(correlation_id, 'Created an item')

@@ -29,8 +29,8 @@ def items_to_json(items: List[Any]) -> bytes:
 def items_from_json(content: bytes, item_type: Optional[type] = None) -> List[Any]:
     """Parses a JSON array of items; an empty or whitespace-only content is an empty list.
 
-    Every JSON object becomes an :class:`AttributeDict`. With ``item_type``, each top-level
-    object becomes ``item_type.from_json(mapping)`` when the type defines it, and otherwise an
+    Each top-level JSON object becomes an :class:`AttributeDict`, nested ones plain dicts, as
+    for items handed to a persistence. With ``item_type``, each top-level object becomes ``item_type.from_json(mapping)`` when the type defines it, and otherwise an
     instance created without ``__init__`` whose attributes are set from the mapping.
 
     :raises ValueError: the content is not UTF-8, not JSON, or not an array at the top level.
@@ -38,11 +38,11 @@ def items_from_json(content: bytes, item_type: Optional[type] = None) -> List[An
     text = content.decode('utf-8-sig')
     if not text.strip():
         return []
-    loaded = json.loads(text, object_hook=AttributeDict)
+    loaded = json.loads(text)
     if not isinstance(loaded, list):
         raise ValueError(f'the top level is a JSON {_json_type_name(loaded)}, not an array')
     if item_type is None:
-        return loaded
+        return [AttributeDict(entry) if type(entry) is dict else entry for entry in loaded]
     return [_to_item_type(entry, item_type) for entry in loaded]
 
 
