@@ -63,8 +63,8 @@ class JsonFilePersister(ILoader, ISaver, IConfigurable, Generic[T]):
 
         :return: the items; an empty list when the file does not exist or holds only white space.
         :raises ConfigException: ``NO_PATH`` when no path is set.
-        :raises FileException: ``READ_FAILED`` when the file cannot be read, is not JSON, or its
-            top level is not an array.
+        :raises FileException: ``READ_FAILED`` when the file cannot be read, is not JSON, its
+            top level is not an array, or ``item_type`` cannot take one of its objects.
         """
         path = self._require_path(correlation_id)
         remove_stale_temporary_files(path)
@@ -77,7 +77,7 @@ class JsonFilePersister(ILoader, ISaver, IConfigurable, Generic[T]):
             raise self._read_failed(correlation_id, path, error) from error
         try:
             return items_from_json(content, self._item_type)
-        except ValueError as error:
+        except Exception as error:
             raise self._read_failed(correlation_id, path, error) from error
 
     def save(self, correlation_id: Optional[str], items: List[T]) -> None:

@@ -15,7 +15,7 @@ from ..ILoader import ILoader
 from ..ISaver import ISaver
 from ._attribute_dict import AttributeDict
 from ._cloning import clone, copy_item
-from ._interface_stubs import use_implementations_hidden_by_stubs
+from ._interface_stubs import ImplementationsFirst
 from ._item_list import ItemList
 from ._sorting import sort_items
 
@@ -25,7 +25,8 @@ R = TypeVar('R')
 Filter = Optional[Callable[[Any], bool]]
 
 
-class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Generic[T]):
+class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Generic[T],
+                        metaclass=ImplementationsFirst):
     """Stores items of any type in memory, optionally loaded from and saved to another source.
 
     The base of every persistence in this package. Subclasses implement their queries by
@@ -56,10 +57,6 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
     >>> persistence.get_names(None, 'Al')
     ['Alice', 'Alfred']
     """
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        use_implementations_hidden_by_stubs(cls)
 
     def __init__(self, loader: Optional[ILoader] = None, saver: Optional[ISaver] = None) -> None:
         """Creates an empty, closed persistence.
@@ -129,11 +126,10 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         overwritten; a warning is logged instead.
         """
         with self._lock:
-            if self._opened:
-                if self._load_error is not None:
-                    self._logger.warn(correlation_id, 'Closed without saving: the last load failed')
-                else:
-                    self.save(correlation_id)
+            if self._load_error is not None:
+                self._logger.warn(correlation_id, 'Closed without saving: the last load failed')
+            elif self._opened:
+                self.save(correlation_id)
             self._opened = False
 
     def load(self, correlation_id: Optional[str]) -> None:

@@ -15,9 +15,11 @@ def write_atomically(path: str, content: bytes) -> None:
     :func:`os.replace`, which is atomic on POSIX and Windows; a crash at any point leaves the
     old file or the new one, never a mix. Missing parent directories are created and an
     existing file's permission bits are kept. On failure the temporary file is removed and the
-    :class:`OSError` propagates; ``path`` is then untouched.
+    :class:`OSError` propagates; ``path`` is then untouched. When ``path`` is a symbolic link,
+    the file it points to is replaced and the link kept.
     """
-    directory = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     remove_stale_temporary_files(path)
     temporary_path = _temporary_path_for(path)
@@ -42,7 +44,7 @@ def remove_stale_temporary_files(path: str) -> None:
 
     Only one process may write a given file, so any such file belongs to a writer that died.
     """
-    directory, name = os.path.split(os.path.abspath(path))
+    directory, name = os.path.split(os.path.realpath(path))
     pattern = os.path.join(glob.escape(directory), '.' + glob.escape(name) + '.*' + _TEMPORARY_SUFFIX)
     for stale_path in glob.glob(pattern):
         _remove_quietly(stale_path)

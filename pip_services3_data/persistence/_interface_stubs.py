@@ -1,13 +1,16 @@
 """Keeps interface stubs from hiding the persistence methods that implement them.
 
 A service may declare ``class MyPersistence(IMyPersistence, IdentifiableMemoryPersistence)``
-where ``IMyPersistence`` lists :class:`IGetter`, :class:`IWriter` and friends. Python's method
-resolution then finds the interface's ``raise NotImplementedError`` before the real method.
+where ``IMyPersistence`` lists :class:`IGetter`, :class:`IWriter` and friends and declares its
+own methods as ``raise NotImplementedError`` stubs. Python's method resolution order would then
+find the stubs before the persistence's methods, for plain calls and for ``super()`` calls from
+the service's own overrides alike.
 """
 
 import dis
+from abc import ABCMeta
 from types import FunctionType
-from typing import Any, Dict
+from typing import Any, List
 
 # The instructions a body consisting only of ``raise NotImplementedError(...)`` compiles to on
 # the supported Python versions, with or without a message.
@@ -27,16 +30,26 @@ def is_interface_stub(member: Any) -> bool:
     return all(instruction.opname in _STUB_INSTRUCTIONS for instruction in dis.get_instructions(code))
 
 
-def use_implementations_hidden_by_stubs(cls: type) -> None:
-    """Binds on ``cls`` every method whose first definition in its MRO is an interface stub,
-    but which a class further along the MRO implements."""
-    first_definitions: Dict[str, Any] = {}
-    implementations: Dict[str, Any] = {}
-    for klass in cls.__mro__:
-        for name, member in vars(klass).items():
-            first_definitions.setdefault(name, member)
-            if name not in implementations and not is_interface_stub(member):
-                implementations[name] = member
-    for name, member in first_definitions.items():
-        if is_interface_stub(member) and name in implementations:
-            setattr(cls, name, implementations[name])
+def is_pure_interface(klass: type) -> bool:
+    """Tells whether ``klass`` declares methods and every one of them is a stub."""
+    functions = [member for member in vars(klass).values() if isinstance(member, FunctionType)]
+    return bool(functions) and all(is_interface_stub(function) for function in functions)
+
+
+class ImplementationsFirst(ABCMeta):
+    """The metaclass of the persistences: pure interface classes go last in the MRO.
+
+    Whatever order a service lists its bases in, the persistence classes then come before any
+    class that only declares stubs, so both ``persistence.get_one_by_id(...)`` and
+    ``super().get_page_by_filter(...)`` reach the implementation. Classes with real methods
+    keep their place, and ``isinstance`` is unaffected: the MRO holds the same classes.
+    """
+
+    def mro(cls) -> List[type]:
+        order = super().mro()
+        interfaces = [klass for klass in order[1:]
+                      if not isinstance(klass, ImplementationsFirst) and is_pure_interface(klass)]
+        if not interfaces:
+            return order
+        rest = [klass for klass in order if klass not in interfaces and klass is not object]
+        return rest + interfaces + [object]

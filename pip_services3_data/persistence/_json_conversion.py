@@ -34,6 +34,7 @@ def items_from_json(content: bytes, item_type: Optional[type] = None) -> List[An
     instance created without ``__init__`` whose attributes are set from the mapping.
 
     :raises ValueError: the content is not UTF-8, not JSON, or not an array at the top level.
+    :raises Exception: whatever ``item_type`` raises for a mapping it cannot take.
     """
     text = content.decode('utf-8-sig')
     if not text.strip():
@@ -94,7 +95,9 @@ def _to_item_type(entry: Any, item_type: type) -> Any:
         return from_json(entry)
     instance = item_type.__new__(item_type)
     for name, value in entry.items():
-        setattr(instance, name, value)
+        # object.__setattr__ skips a class's own __setattr__ guard (frozen dataclasses), as
+        # __init__ would, while still honouring slots and property setters.
+        object.__setattr__(instance, name, value)
     return instance
 
 
