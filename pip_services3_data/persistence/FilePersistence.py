@@ -26,7 +26,7 @@ class FilePersistence(MemoryPersistence[T]):
         - ``*:logger:*:*:1.0``: (optional) loggers that receive trace messages
     """
 
-    def __init__(self, persister: Optional[JsonFilePersister] = None) -> None:
+    def __init__(self, persister: Optional[JsonFilePersister[T]] = None) -> None:
         """Creates a closed persistence.
 
         :param persister: (optional) the file persister; a new one, with its path still to be

@@ -1,6 +1,6 @@
 """The in-memory persistence of items with ids: CRUD by id on top of :class:`MemoryPersistence`."""
 
-from typing import Any, Generic, List, Optional, TypeVar, Union
+from typing import Any, Dict, Generic, Iterable, List, Optional, TypeVar, Union
 
 from pip_services3_commons.config import ConfigParams
 from pip_services3_commons.data import AnyValueMap, IdGenerator
@@ -115,6 +115,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         stored = self._copy_with_id(correlation_id, item)
         item_id = get_id(stored)
         with self._lock:
+            self._check_writable(correlation_id)
             if self._position_of(item_id) is not None:
                 if self._unique_ids:
                     raise ConflictException(
@@ -137,6 +138,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         stored = self._copy_with_id(correlation_id, item)
         item_id = get_id(stored)
         with self._lock:
+            self._check_writable(correlation_id)
             position = self._position_of(item_id)
             if position is None:
                 self._write(correlation_id, lambda: self._append(stored, item_id))
@@ -154,6 +156,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         item_id = get_id(item)
         stored = copy_item(item)
         with self._lock:
+            self._check_writable(correlation_id)
             position = self._position_of(item_id)
             if position is not None:
                 self._write(correlation_id, lambda: self._replace(position, stored))
@@ -164,7 +167,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         return clone(stored)
 
     def update_partially(self, correlation_id: Optional[str], id: K,
-                         data: Union[AnyValueMap, dict, None]) -> Optional[T]:
+                         data: Union[AnyValueMap, Dict[str, Any], None]) -> Optional[T]:
         """Sets the fields in ``data`` on the item with ``id`` (attributes or keys) and saves.
 
         An ``id`` entry in ``data`` is ignored: the id of an item does not change.
@@ -175,6 +178,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         """
         fields = {name: clone(value) for name, value in (data or {}).items() if name != 'id'}
         with self._lock:
+            self._check_writable(correlation_id)
             position = self._position_of(id)
             if position is None:
                 updated = None
@@ -197,6 +201,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         with self._lock:
+            self._check_writable(correlation_id)
             position = self._position_of(id)
             removed = None if position is None else self._stored_items[position]
             if position is not None:
@@ -211,6 +216,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         with self._lock:
+            self._check_writable(correlation_id)
             positions_by_id = self._positions_by_id(ids or ())
             if positions_by_id:
                 self._write(correlation_id, lambda: self._remove_all(positions_by_id))
@@ -233,8 +239,8 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
     def _position_of(self, item_id: Any) -> Optional[int]:
         return self._id_index.position_of(self._stored_items, item_id)
 
-    def _positions_by_id(self, ids: Any) -> dict:
-        positions = {}
+    def _positions_by_id(self, ids: Iterable[K]) -> Dict[K, int]:
+        positions: Dict[K, int] = {}
         for item_id in ids:
             position = self._position_of(item_id)
             if position is not None:
@@ -255,7 +261,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         list.__delitem__(self._stored_items, position)
         self._id_index.record_removal(self._stored_items, item_id)
 
-    def _remove_all(self, positions_by_id: dict) -> None:
+    def _remove_all(self, positions_by_id: Dict[K, int]) -> None:
         # From the last position down, so that each removal leaves the others in place.
         for item_id, position in sorted(positions_by_id.items(), key=lambda entry: -entry[1]):
             self._remove(position, item_id)

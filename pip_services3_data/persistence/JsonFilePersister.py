@@ -56,7 +56,9 @@ class JsonFilePersister(ILoader, ISaver, IConfigurable, Generic[T]):
 
     def configure(self, config: ConfigParams) -> None:
         """Reads ``path``; an absent key keeps the current path."""
-        self._path = config.get_as_string_with_default('path', self._path)
+        path = config.get_as_nullable_string('path')
+        if path is not None:
+            self._path = path
 
     def load(self, correlation_id: Optional[str]) -> List[T]:
         """Reads all items from the file.

@@ -66,12 +66,12 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """
         self._lock = threading.RLock()
         self._logger = CompositeLogger()
-        self._stored_items = ItemList()
+        self._stored_items: ItemList[T] = ItemList()
         self._loader = loader
         self._saver = saver
         self._opened = False
         self._max_page_size = 100
-        self._load_error: Optional[BaseException] = None
+        self._load_error: Optional[Exception] = None
 
     @property
     def _items(self) -> List[T]:
@@ -152,12 +152,11 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 if error.code != 'NO_PATH':
                     self._load_error = error
                 raise
-            except BaseException as error:
+            except Exception as error:
                 self._load_error = error
                 raise
-            self._stored_items = ItemList(
-                AttributeDict(item) if type(item) is dict else item for item in loaded or ()
-            )
+            items: List[Any] = [AttributeDict(item) if type(item) is dict else item for item in loaded or ()]
+            self._stored_items = ItemList(items)
             self._load_error = None
             self._logger.trace(correlation_id, f'Loaded {len(self._stored_items)} items')
 
@@ -180,6 +179,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         with self._lock:
+            self._check_writable(correlation_id)
             self._write(correlation_id, self._stored_items.clear)
         self._logger.trace(correlation_id, 'Cleared items')
 
@@ -191,6 +191,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """
         stored = copy_item(item)
         with self._lock:
+            self._check_writable(correlation_id)
             self._write(correlation_id, lambda: self._stored_items.append(stored))
         self._logger.trace(correlation_id, 'Created an item')
         return clone(stored)
@@ -270,6 +271,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         with self._lock:
+            self._check_writable(correlation_id)
             matching = self._filter_items(correlation_id, filter)
             if matching:
                 matching_ids = {id(item) for item in matching}
@@ -279,6 +281,9 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
 
     def _write(self, correlation_id: Optional[str], change: Callable[[], R]) -> R:
         """The one path every write takes: runs ``change`` on the stored items, then saves.
+
+        Write methods also call :meth:`_check_writable` before they look anything up, so that
+        after a failed load even a write that would find nothing raises ``LOAD_FAILED``.
 
         When ``change`` or the save raises, the stored list is put back as it was and the
         error propagates, so memory always matches what the saver holds.

@@ -1,9 +1,9 @@
 """The dict type that stored mappings become, so items read the same as objects and as dicts."""
 
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 
-class AttributeDict(dict):
+class AttributeDict(Dict[str, Any]):
     """A :class:`dict` whose keys can also be read, set and deleted as attributes.
 
     ``item.name`` and ``item['name']`` are the same value, ``isinstance(item, dict)`` holds and
@@ -31,7 +31,7 @@ class AttributeDict(dict):
         # collector rather than at once.
         self.__dict__ = self
 
-    def __reduce_ex__(self, protocol: Any) -> Tuple[Callable[..., 'AttributeDict'], Tuple[dict]]:
+    def __reduce_ex__(self, protocol: Any) -> Tuple[Callable[..., 'AttributeDict'], Tuple[Dict[str, Any]]]:
         # Rebuilt through __init__, so copies and unpickled items get their namespace back.
         return type(self), (dict(self),)
 
@@ -44,12 +44,12 @@ class _DictMethod:
         self._name = name
         self._method = getattr(dict, name)
 
-    def __get__(self, instance: Optional[dict], owner: Optional[type] = None) -> Any:
+    def __get__(self, instance: Optional[Dict[str, Any]], owner: Optional[type] = None) -> Any:
         if instance is None:
             return self._method
         return self._method.__get__(instance, owner)
 
-    def __set__(self, instance: dict, value: Any) -> None:
+    def __set__(self, instance: Dict[str, Any], value: Any) -> None:
         instance[self._name] = value
 
 

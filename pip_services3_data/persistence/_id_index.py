@@ -28,7 +28,7 @@ class IdIndex:
         self._duplicate_ids: Set[Any] = set()
         self._current = False
 
-    def position_of(self, items: ItemList, item_id: Any) -> Optional[int]:
+    def position_of(self, items: ItemList[Any], item_id: Any) -> Optional[int]:
         """Returns the position of the first item with ``item_id`` in ``items``, or ``None``."""
         if items.modified or not self._current:
             self._rebuild(items)
@@ -44,7 +44,7 @@ class IdIndex:
         """Tells whether more than one stored item has ``item_id``; valid after :meth:`position_of`."""
         return item_id in self._duplicate_ids
 
-    def record_append(self, items: ItemList, item_id: Any) -> None:
+    def record_append(self, items: ItemList[Any], item_id: Any) -> None:
         """Notes that an item with ``item_id`` was appended to ``items`` behind the flag's back."""
         if items.modified or not self._current:
             return
@@ -54,7 +54,7 @@ class IdIndex:
             self._slot_by_id[item_id] = self._slot_count
         self._slot_count += 1
 
-    def record_removal(self, items: ItemList, item_id: Any) -> None:
+    def record_removal(self, items: ItemList[Any], item_id: Any) -> None:
         """Notes that the first item with ``item_id`` was deleted from ``items``."""
         if items.modified or not self._current:
             return
@@ -73,7 +73,7 @@ class IdIndex:
             return slot
         return slot - bisect_left(self._removed_slots, slot)
 
-    def _rebuild(self, items: ItemList) -> None:
+    def _rebuild(self, items: ItemList[Any]) -> None:
         slot_by_id: Dict[Any, int] = {}
         duplicate_ids: Set[Any] = set()
         for position, item in enumerate(items):

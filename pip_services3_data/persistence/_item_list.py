@@ -1,9 +1,11 @@
 """The list that holds a persistence's items and notices changes made behind the persistence's back."""
 
-from typing import Any, Iterable, SupportsIndex, Union
+from typing import Any, Iterable, List, SupportsIndex, TypeVar, Union
+
+T = TypeVar('T')
 
 
-class ItemList(list):
+class ItemList(List[T]):
     """A :class:`list` that sets :attr:`modified` whenever one of its own mutating methods runs.
 
     Subclasses of the persistences change ``self._items`` with ordinary list calls; the flag
@@ -13,27 +15,27 @@ class ItemList(list):
 
     modified: bool
 
-    def __init__(self, items: Iterable[Any] = ()) -> None:
+    def __init__(self, items: Iterable[T] = ()) -> None:
         super().__init__(items)
         self.modified = True
 
-    def append(self, item: Any) -> None:
+    def append(self, item: T) -> None:
         self.modified = True
         super().append(item)
 
-    def extend(self, items: Iterable[Any]) -> None:
+    def extend(self, items: Iterable[T]) -> None:
         self.modified = True
         super().extend(items)
 
-    def insert(self, index: SupportsIndex, item: Any) -> None:
+    def insert(self, index: SupportsIndex, item: T) -> None:
         self.modified = True
         super().insert(index, item)
 
-    def remove(self, item: Any) -> None:
+    def remove(self, item: T) -> None:
         self.modified = True
         super().remove(item)
 
-    def pop(self, index: SupportsIndex = -1) -> Any:
+    def pop(self, index: SupportsIndex = -1) -> T:
         self.modified = True
         return super().pop(index)
 
@@ -57,10 +59,10 @@ class ItemList(list):
         self.modified = True
         super().__delitem__(index)
 
-    def __iadd__(self, items: Iterable[Any]) -> 'ItemList':
+    def __iadd__(self, items: Iterable[T]) -> 'ItemList[T]':  # type: ignore[override, misc]  # as list.__iadd__ itself
         self.modified = True
         return super().__iadd__(items)
 
-    def __imul__(self, count: SupportsIndex) -> 'ItemList':
+    def __imul__(self, count: SupportsIndex) -> 'ItemList[T]':
         self.modified = True
         return super().__imul__(count)

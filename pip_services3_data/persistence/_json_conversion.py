@@ -5,7 +5,7 @@ import datetime
 import enum
 import json
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Type, cast
 
 from ._attribute_dict import AttributeDict
 
@@ -87,13 +87,13 @@ def _is_dunder(name: str) -> bool:
     return name.startswith('__') and name.endswith('__')
 
 
-def _to_item_type(entry: Any, item_type: type) -> Any:
+def _to_item_type(entry: Any, item_type: Type[Any]) -> Any:
     if not isinstance(entry, dict):
         return entry
     from_json = getattr(item_type, 'from_json', None)
     if callable(from_json):
         return from_json(entry)
-    instance = item_type.__new__(item_type)
+    instance = cast(Any, item_type).__new__(item_type)
     for name, value in entry.items():
         # object.__setattr__ skips a class's own __setattr__ guard (frozen dataclasses), as
         # __init__ would, while still honouring slots and property setters.
