@@ -1,0 +1,154 @@
+"""The examples under ``examples/`` run as documented, and the beacons example behaves as a service expects.
+
+The scripts run in subprocesses exactly as their docstrings say (``python examples/quickstart.py``,
+``python -m examples.beacons`` from the repository root), with ``TMPDIR`` pointing at the test's
+temporary directory so that whatever they write stays there.
+"""
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any, List
+
+import pytest
+from pip_services3_commons.config import ConfigParams
+from pip_services3_commons.data import FilterParams, PagingParams, SortField, SortParams
+
+from pip_services3_data import IGetter, IWriter
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CID = 'examples-test'
+
+
+def run_example(arguments: List[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    environment = dict(os.environ, TMPDIR=str(tmp_path), PYTHONDONTWRITEBYTECODE='1')
+    return subprocess.run([sys.executable, *arguments], cwd=REPO_ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_quickstart_runs(tmp_path: Path) -> None:
+    result = run_example(['examples/quickstart.py'], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count('with generated id') == 3
+    assert "page of 2 of 3 beacons of site-1: ['00001', '00002']" in result.stdout
+    assert 'stored radius is still 70.0' in result.stdout
+    assert 'after update_partially: 80.0' in result.stdout
+    assert 'reloaded from beacons.json -> 00001 50.0' in result.stdout
+
+
+def test_the_beacons_demo_runs(tmp_path: Path) -> None:
+    result = run_example(['-m', 'examples.beacons'], tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    for backend in ('In memory:', 'In beacons.json:'):
+        output = result.stdout.split(backend, 1)[1]
+        assert 'site-1, skip 0: 00001 Entrance, 00002 Cafeteria (2 of 3)' in output
+        assert 'site-1, skip 2: 00003 Lobby (1 of 3)' in output
+        assert 'udis 00002,00004: 00002 Cafeteria, 00004 Dock' in output
+        assert 'widest two: 00004 Dock, 00001 Entrance' in output
+        assert "renamed 00003 to 'Main lobby'" in output
+        assert 'deleted Dock; 3 beacons left' in output
+    assert "reopened: 3 beacons; 00003 is 'Main lobby', a BeaconV1" in result.stdout
+    assert list(tmp_path.iterdir()) == []  # its temporary directory is gone
+
+
+@pytest.fixture
+def beacons(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(REPO_ROOT))
+    return importlib.import_module('examples.beacons')
+
+
+@pytest.fixture(params=['memory', 'file'])
+def persistence(request: pytest.FixtureRequest, beacons: ModuleType, tmp_path: Path) -> Any:
+    if request.param == 'memory':
+        persistence = beacons.BeaconsMemoryPersistence()
+    else:
+        persistence = beacons.BeaconsFilePersistence()
+        persistence.configure(ConfigParams.from_tuples('path', str(tmp_path / 'beacons.json')))
+    persistence.open(CID)
+    for site_id, udi, label, radius in [('2', 'u5', 'Gate', 10.0), ('1', 'u3', 'Hall', 30.0),
+                                        ('1', 'u1', 'Door', 50.0), ('2', 'u4', 'Hall', 40.0),
+                                        ('1', 'u2', 'Desk', 20.0)]:
+        persistence.create(CID, beacons.BeaconV1(id=udi.replace('u', 'b'), site_id=site_id, udi=udi,
+                                                 label=label, radius=radius))
+    yield persistence
+    persistence.close(CID)
+
+
+def udis_of(persistence: Any, *filter_tuples: Any, paging: Any = None, sort: Any = None) -> List[str]:
+    page = persistence.get_page_by_filter(CID, FilterParams.from_tuples(*filter_tuples), paging, sort)
+    return [beacon.udi for beacon in page.data]
+
+
+def test_the_interface_may_come_before_or_after_the_library_class(beacons: ModuleType) -> None:
+    assert beacons.BeaconsFilePersistence.__bases__[0] is beacons.IBeaconsPersistence
+    assert beacons.BeaconsMemoryPersistence.__bases__[-1] is beacons.IBeaconsPersistence
+
+
+def test_a_persistence_is_all_its_interfaces(beacons: ModuleType, persistence: Any) -> None:
+    for interface in (beacons.IBeaconsPersistence, IGetter, IWriter):
+        assert isinstance(persistence, interface)
+
+
+def test_each_filter_parameter_narrows_the_page(persistence: Any) -> None:
+    assert udis_of(persistence) == ['u1', 'u2', 'u3', 'u4', 'u5']
+    assert udis_of(persistence, 'id', 'b3') == ['u3']
+    assert udis_of(persistence, 'site_id', '2') == ['u4', 'u5']
+    assert udis_of(persistence, 'label', 'Hall') == ['u3', 'u4']
+    assert udis_of(persistence, 'udi', 'u2') == ['u2']
+    assert udis_of(persistence, 'udis', 'u5, u1,unknown') == ['u1', 'u5']
+    assert udis_of(persistence, 'udis', ['u2', 'u4']) == ['u2', 'u4']  # FilterParams joins lists with commas
+    assert udis_of(persistence, 'site_id', '1', 'label', 'Hall') == ['u3']
+    assert udis_of(persistence, 'site_id', '3') == []
+
+
+def test_pages_are_sorted_by_site_and_udi_unless_told_otherwise(persistence: Any) -> None:
+    assert udis_of(persistence, 'label', 'Hall') == ['u3', 'u4']
+    by_radius = SortParams(SortField('radius', False))
+    assert udis_of(persistence, sort=by_radius) == ['u1', 'u4', 'u3', 'u2', 'u5']
+
+
+def test_pages_carry_the_total_of_matches(persistence: Any) -> None:
+    page = persistence.get_page_by_filter(CID, FilterParams.from_tuples('site_id', '1'), PagingParams(1, 1, True))
+    assert [beacon.udi for beacon in page.data] == ['u2']
+    assert page.total == 3
+
+
+def test_a_beacon_is_found_by_its_udi(beacons: ModuleType, persistence: Any) -> None:
+    found = persistence.get_one_by_udi(CID, 'u4')
+    assert found == beacons.BeaconV1(id='b4', site_id='2', udi='u4', label='Hall', radius=40.0)
+    assert persistence.get_one_by_udi(CID, 'unknown') is None
+
+
+def test_writes_go_through_the_interface(beacons: ModuleType, persistence: Any) -> None:
+    created = persistence.create(CID, beacons.BeaconV1(site_id='3', udi='u6'))
+    assert len(created.id) == 32
+
+    created.label = 'Roof'
+    assert persistence.update(CID, created).label == 'Roof'
+    assert persistence.get_one_by_id(CID, created.id).label == 'Roof'
+
+    assert persistence.delete_by_id(CID, created.id).udi == 'u6'
+    assert persistence.get_one_by_id(CID, created.id) is None
+
+
+def test_the_file_persistence_reloads_beacons_as_beacons(beacons: ModuleType, tmp_path: Path) -> None:
+    config = ConfigParams.from_tuples('path', str(tmp_path / 'beacons.json'))
+    center = {'type': 'Point', 'coordinates': [-122.4, 37.7]}
+    first = beacons.BeaconsFilePersistence()
+    first.configure(config)
+    first.open(CID)
+    stored = first.create(CID, beacons.BeaconV1(site_id='1', type=beacons.BeaconTypeV1.iBeacon, udi='u1',
+                                                label='Door', center=center, radius=12.5))
+    first.close(CID)
+
+    second = beacons.BeaconsFilePersistence(str(tmp_path / 'beacons.json'))
+    second.open(CID)
+    reloaded = second.get_one_by_udi(CID, 'u1')
+    assert type(reloaded) is beacons.BeaconV1
+    assert reloaded == stored
+    second.close(CID)
