@@ -67,20 +67,21 @@ def main() -> None:
     print('after update_partially:', memory.update_partially('quickstart', 'b-4', {'radius': 80.0}).radius)
     memory.close('quickstart')
 
-    path = os.path.join(tempfile.mkdtemp(), 'beacons.json')
-    config = ConfigParams.from_tuples('path', path)
-    stored = BeaconsFilePersistence()
-    stored.configure(config)
-    stored.open('quickstart')
-    stored.create('quickstart', Beacon('b-1', 'site-1', '00001', 50.0))
-    stored.close('quickstart')
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, 'beacons.json')
+        config = ConfigParams.from_tuples('path', path)
+        stored = BeaconsFilePersistence()
+        stored.configure(config)
+        stored.open('quickstart')
+        stored.create('quickstart', Beacon('b-1', 'site-1', '00001', 50.0))
+        stored.close('quickstart')
 
-    reopened = BeaconsFilePersistence()
-    reopened.configure(config)
-    reopened.open('quickstart')
-    beacon = reopened.get_one_by_id('quickstart', 'b-1')
-    print('reloaded from', os.path.basename(path), '->', beacon.udi, beacon.radius)
-    reopened.close('quickstart')
+        reopened = BeaconsFilePersistence()
+        reopened.configure(config)
+        reopened.open('quickstart')
+        beacon = reopened.get_one_by_id('quickstart', 'b-1')
+        print('reloaded from', os.path.basename(path), '->', beacon.udi, beacon.radius)
+        reopened.close('quickstart')
 
 
 if __name__ == '__main__':
