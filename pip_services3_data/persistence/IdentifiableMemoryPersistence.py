@@ -1,6 +1,6 @@
 """The in-memory persistence of items with ids: CRUD by id on top of :class:`MemoryPersistence`."""
 
-from typing import Any, Dict, Generic, Iterable, List, Optional, TypeVar, Union
+from typing import Any, Dict, Generic, Iterable, List, Optional, Tuple, TypeVar, Union
 
 from pip_services3_commons.config import ConfigParams
 from pip_services3_commons.data import AnyValueMap, IdGenerator
@@ -12,7 +12,7 @@ from ..IPartialUpdater import IPartialUpdater
 from ..ISaver import ISaver
 from ..ISetter import ISetter
 from ..IWriter import IWriter
-from ._cloning import clone, copy_item
+from ._cloning import clone, copy_item, copy_item_shallow
 from ._id_index import IdIndex
 from ._item_fields import get_id, is_missing_id, set_field
 from .MemoryPersistence import MemoryPersistence
@@ -91,7 +91,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             position = self._position_of(id)
             item = None if position is None else clone(self._stored_items[position])
         found = 'Retrieved' if item is not None else 'Found no'
-        self._logger.trace(correlation_id, f'{found} item with id {id}')
+        self._trace(correlation_id, f'{found} item with id {id}')
         return item
 
     def get_list_by_ids(self, correlation_id: Optional[str], ids: List[K]) -> List[T]:
@@ -99,20 +99,21 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         with self._lock:
             positions = sorted(self._positions_by_id(ids or ()).values())
             items = [clone(self._stored_items[position]) for position in positions]
-        self._logger.trace(correlation_id, f'Retrieved {len(items)} items by {len(ids or ())} ids')
+        self._trace(correlation_id, f'Retrieved {len(items)} items by {len(ids or ())} ids')
         return items
 
     def create(self, correlation_id: Optional[str], item: T) -> T:
         """Stores a copy of ``item``, with a generated id when it has none, and saves.
 
-        :return: a copy of the stored item, carrying its id.
+        :return: a new item equal to the stored one: a shallow copy of ``item`` carrying the id.
+            It shares nothing with the store.
         :raises ConflictException: ``DUPLICATE_ID`` when ``options.unique_ids`` is set and the
             id is already stored; nothing is changed then.
         :raises BadRequestException: ``NO_ITEM`` for ``None``, ``ID_NOT_SETTABLE`` when an id
             cannot be set on the copy.
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
-        stored = self._copy_with_id(correlation_id, item)
+        stored, returned = self._copies_with_id(correlation_id, item)
         item_id = get_id(stored)
         with self._lock:
             self._check_writable(correlation_id)
@@ -121,21 +122,21 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
                     raise ConflictException(
                         correlation_id, 'DUPLICATE_ID', f'An item with id {item_id} already exists'
                     ).with_details('id', item_id)
-                self._logger.trace(correlation_id, f'Storing a second item with id {item_id}')
+                self._trace(correlation_id, f'Storing a second item with id {item_id}')
             self._write(correlation_id, lambda: self._append(stored, item_id))
-        self._logger.trace(correlation_id, f'Created item with id {item_id}')
-        return clone(stored)
+        self._trace(correlation_id, f'Created item with id {item_id}')
+        return returned
 
     def set(self, correlation_id: Optional[str], item: T) -> T:
         """Replaces the item with the same id by a copy of ``item``, or appends the copy, and saves.
 
         An item without id gets a generated one, as in :meth:`create`.
 
-        :return: a copy of the stored item.
+        :return: a new item equal to the stored one, as in :meth:`create`.
         :raises BadRequestException: ``NO_ITEM``, ``ID_NOT_SETTABLE``, as in :meth:`create`.
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
-        stored = self._copy_with_id(correlation_id, item)
+        stored, returned = self._copies_with_id(correlation_id, item)
         item_id = get_id(stored)
         with self._lock:
             self._check_writable(correlation_id)
@@ -144,13 +145,14 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
                 self._write(correlation_id, lambda: self._append(stored, item_id))
             else:
                 self._write(correlation_id, lambda: self._replace(position, stored))
-        self._logger.trace(correlation_id, f'Set item with id {item_id}')
-        return clone(stored)
+        self._trace(correlation_id, f'Set item with id {item_id}')
+        return returned
 
     def update(self, correlation_id: Optional[str], item: T) -> Optional[T]:
         """Replaces the item that has the id of ``item`` by a copy of ``item`` and saves.
 
-        :return: a copy of the stored item, or ``None`` (and nothing saved) when the id is unknown.
+        :return: a new item equal to the stored one (a shallow copy of ``item``, sharing nothing
+            with the store), or ``None`` (and nothing saved) when the id is unknown.
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         item_id = get_id(item)
@@ -161,10 +163,10 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             if position is not None:
                 self._write(correlation_id, lambda: self._replace(position, stored))
         if position is None:
-            self._logger.trace(correlation_id, f'Found no item with id {item_id} to update')
+            self._trace(correlation_id, f'Found no item with id {item_id} to update')
             return None
-        self._logger.trace(correlation_id, f'Updated item with id {item_id}')
-        return clone(stored)
+        self._trace(correlation_id, f'Updated item with id {item_id}')
+        return copy_item_shallow(item)
 
     def update_partially(self, correlation_id: Optional[str], id: K,
                          data: Union[AnyValueMap, Dict[str, Any], None]) -> Optional[T]:
@@ -181,17 +183,20 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             self._check_writable(correlation_id)
             position = self._position_of(id)
             if position is None:
-                updated = None
+                returned = None
             else:
-                updated = clone(self._stored_items[position])
+                # The new version shares its untouched nested values with the old one: stored
+                # items are never changed in place, so neither version can see the other change.
+                updated = copy_item_shallow(self._stored_items[position])
                 for name, value in fields.items():
                     set_field(updated, name, value)
                 self._write(correlation_id, lambda: self._replace(position, updated))
-        if updated is None:
-            self._logger.trace(correlation_id, f'Found no item with id {id} to update')
+                returned = clone(updated)
+        if returned is None:
+            self._trace(correlation_id, f'Found no item with id {id} to update')
             return None
-        self._logger.trace(correlation_id, f'Partially updated item with id {id}')
-        return clone(updated)
+        self._trace(correlation_id, f'Partially updated item with id {id}')
+        return returned
 
     def delete_by_id(self, correlation_id: Optional[str], id: K) -> Optional[T]:
         """Deletes the item with ``id`` and saves.
@@ -207,7 +212,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             if position is not None:
                 self._write(correlation_id, lambda: self._remove(position, id))
         found = 'Deleted' if removed is not None else 'Found no'
-        self._logger.trace(correlation_id, f'{found} item with id {id}')
+        self._trace(correlation_id, f'{found} item with id {id}')
         return removed
 
     def delete_by_ids(self, correlation_id: Optional[str], ids: List[K]) -> None:
@@ -220,21 +225,26 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             positions_by_id = self._positions_by_id(ids or ())
             if positions_by_id:
                 self._write(correlation_id, lambda: self._remove_all(positions_by_id))
-        self._logger.trace(correlation_id, f'Deleted {len(positions_by_id)} items by {len(ids or ())} ids')
+        self._trace(correlation_id, f'Deleted {len(positions_by_id)} items by {len(ids or ())} ids')
 
-    def _copy_with_id(self, correlation_id: Optional[str], item: T) -> T:
+    def _copies_with_id(self, correlation_id: Optional[str], item: T) -> Tuple[T, T]:
+        """Returns the deep copy of ``item`` to store and the shallow one to return, both given
+        a new id when ``item`` has none."""
         if item is None:
             raise BadRequestException(correlation_id, 'NO_ITEM', 'The item to store is None')
         stored = copy_item(item)
+        returned = copy_item_shallow(item)
         if is_missing_id(get_id(stored)):
+            new_id = IdGenerator.next_long()
             try:
-                set_field(stored, 'id', IdGenerator.next_long())
+                set_field(stored, 'id', new_id)
+                set_field(returned, 'id', new_id)
             except (AttributeError, TypeError) as error:
                 raise BadRequestException(
                     correlation_id, 'ID_NOT_SETTABLE',
                     f'The item has no id and one cannot be set on a {type(item).__name__}: {error}',
                 ).with_cause(error) from error
-        return stored
+        return stored, returned
 
     def _position_of(self, item_id: Any) -> Optional[int]:
         return self._id_index.position_of(self._stored_items, item_id)

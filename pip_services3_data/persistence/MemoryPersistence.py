@@ -9,14 +9,14 @@ from pip_services3_commons.data import DataPage, PagingParams
 from pip_services3_commons.errors import BadRequestException, ConfigException, InvalidStateException
 from pip_services3_commons.refer import IReferenceable, IReferences
 from pip_services3_commons.run import ICleanable, IOpenable
-from pip_services3_components.log import CompositeLogger
 
 from ..ILoader import ILoader
 from ..ISaver import ISaver
 from ._attribute_dict import AttributeDict
-from ._cloning import clone, copy_item
+from ._cloning import clone, copy_item, copy_item_shallow
 from ._interface_stubs import ImplementationsFirst
 from ._item_list import ItemList
+from ._listened_logger import ListenedCompositeLogger
 from ._sorting import sort_items
 
 T = TypeVar('T')
@@ -65,7 +65,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :param saver: (optional) receives the whole item list after every write.
         """
         self._lock = threading.RLock()
-        self._logger = CompositeLogger()
+        self._logger = ListenedCompositeLogger()
         self._stored_items: ItemList[T] = ItemList()
         self._loader = loader
         self._saver = saver
@@ -158,7 +158,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             items: List[Any] = [AttributeDict(item) if type(item) is dict else item for item in loaded or ()]
             self._stored_items = ItemList(items)
             self._load_error = None
-            self._logger.trace(correlation_id, f'Loaded {len(self._stored_items)} items')
+            self._trace(correlation_id, f'Loaded {len(self._stored_items)} items')
 
     def save(self, correlation_id: Optional[str]) -> None:
         """Hands all stored items to the saver; does nothing without a saver.
@@ -171,7 +171,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             self._check_writable(correlation_id)
             self._saver.save(correlation_id, list(self._stored_items))
-            self._logger.trace(correlation_id, f'Saved {len(self._stored_items)} items')
+            self._trace(correlation_id, f'Saved {len(self._stored_items)} items')
 
     def clear(self, correlation_id: Optional[str]) -> None:
         """Removes every item and saves, even when there was nothing to remove.
@@ -181,20 +181,21 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             self._check_writable(correlation_id)
             self._write(correlation_id, self._stored_items.clear)
-        self._logger.trace(correlation_id, 'Cleared items')
+        self._trace(correlation_id, 'Cleared items')
 
     def create(self, correlation_id: Optional[str], item: T) -> T:
         """Appends a copy of ``item`` and saves.
 
-        :return: a copy of the stored item.
+        :return: a new item equal to the stored one (a shallow copy of ``item``, sharing nothing
+            with the store).
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         stored = copy_item(item)
         with self._lock:
             self._check_writable(correlation_id)
             self._write(correlation_id, lambda: self._stored_items.append(stored))
-        self._logger.trace(correlation_id, 'Created an item')
-        return clone(stored)
+        self._trace(correlation_id, 'Created an item')
+        return copy_item_shallow(item)
 
     def get_page_by_filter(self, correlation_id: Optional[str], filter: Filter,
                            paging: Optional[PagingParams], sort: Any = None,
@@ -220,7 +221,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             page_items = [clone(item) for item in ordered[skip:skip + take]]
         if select is not None:
             page_items = [select(item) for item in page_items]
-        self._logger.trace(correlation_id, f'Retrieved {len(page_items)} of {len(matching)} items')
+        self._trace(correlation_id, f'Retrieved {len(page_items)} of {len(matching)} items')
         return DataPage(page_items, len(matching))
 
     def get_list_by_filter(self, correlation_id: Optional[str], filter: Filter,
@@ -237,7 +238,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             result = [clone(item) for item in ordered]
         if select is not None:
             result = [select(item) for item in result]
-        self._logger.trace(correlation_id, f'Retrieved {len(result)} items')
+        self._trace(correlation_id, f'Retrieved {len(result)} items')
         return result
 
     def get_count_by_filter(self, correlation_id: Optional[str], filter: Filter) -> int:
@@ -247,7 +248,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """
         with self._lock:
             count = len(self._filter_items(correlation_id, filter))
-        self._logger.trace(correlation_id, f'Counted {count} items')
+        self._trace(correlation_id, f'Counted {count} items')
         return count
 
     def get_one_random(self, correlation_id: Optional[str], filter: Filter = None) -> Optional[T]:
@@ -259,7 +260,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             matching = self._filter_items(correlation_id, filter)
             item = clone(random.choice(matching)) if matching else None
-        self._logger.trace(correlation_id, f'Retrieved a random item of {len(matching)}')
+        self._trace(correlation_id, f'Retrieved a random item of {len(matching)}')
         return item
 
     def delete_by_filter(self, correlation_id: Optional[str], filter: Filter) -> None:
@@ -277,7 +278,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 matching_ids = {id(item) for item in matching}
                 kept = [item for item in self._stored_items if id(item) not in matching_ids]
                 self._write(correlation_id, lambda: self._stored_items.__setitem__(slice(None), kept))
-        self._logger.trace(correlation_id, f'Deleted {len(matching)} items')
+        self._trace(correlation_id, f'Deleted {len(matching)} items')
 
     def _write(self, correlation_id: Optional[str], change: Callable[[], R]) -> R:
         """The one path every write takes: runs ``change`` on the stored items, then saves.
@@ -300,6 +301,11 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 self._stored_items[:] = items_before
                 raise
             return result
+
+    def _trace(self, correlation_id: Optional[str], message: str) -> None:
+        # A subclass may have replaced _logger with a logger of its own, which always gets the message.
+        if getattr(self._logger, 'has_listeners', True):
+            self._logger.trace(correlation_id, message)
 
     def _check_writable(self, correlation_id: Optional[str]) -> None:
         if self._load_error is not None:

@@ -36,6 +36,15 @@ class AttributeDict(Dict[str, Any]):
         return type(self), (dict(self),)
 
 
+def attribute_dict_from(entries: Dict[str, Any]) -> AttributeDict:
+    """Returns a new :class:`AttributeDict` holding ``entries``, as ``AttributeDict(entries)``
+    does but without running ``__init__``, which makes the copies of stored items cheaper."""
+    created: AttributeDict = dict.__new__(AttributeDict)
+    dict.update(created, entries)
+    created.__dict__ = created
+    return created
+
+
 class _DictMethod:
     """Makes a dict method a data descriptor, which outranks the instance namespace, so that a
     key named ``items`` cannot hide the method that ``json`` and ``copy`` call."""

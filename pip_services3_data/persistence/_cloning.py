@@ -12,11 +12,11 @@ import enum
 import uuid
 from typing import Any, Callable, Dict, FrozenSet, List, Set, Tuple, TypeVar, cast
 
-from ._attribute_dict import AttributeDict
+from ._attribute_dict import AttributeDict, attribute_dict_from
 
 V = TypeVar('V')
 
-Cloner = Callable[[Any], Any]
+Copier = Callable[[Any], Any]
 
 _IMMUTABLE_TYPES: FrozenSet[type] = frozenset({
     str, int, float, bool, complex, bytes, type(None), frozenset, range,
@@ -24,13 +24,29 @@ _IMMUTABLE_TYPES: FrozenSet[type] = frozenset({
     decimal.Decimal, uuid.UUID,
 })
 
+_new_object = object.__new__
+_set_object_attribute = object.__setattr__
+
 
 def copy_item(item: V) -> V:
-    """Returns the copy of ``item`` that the store keeps: a plain dict becomes an
+    """Returns the deep copy of ``item`` that the store keeps: a plain dict becomes an
     :class:`AttributeDict`, anything else is copied by :func:`clone`."""
     if type(item) is dict:
-        return cast(V, AttributeDict(_clone_entries(cast(Dict[Any, Any], item))))
+        return cast(V, _clone_attribute_dict(cast(Dict[str, Any], item)))
     return clone(item)
+
+
+def copy_item_shallow(item: V) -> V:
+    """Returns a new item with the same top-level fields as ``item``: a plain dict or
+    :class:`AttributeDict` becomes a new :class:`AttributeDict`, a plain object a new instance.
+
+    The nested values are those of ``item``. Writes return such a copy of what the caller gave
+    them, which shares nothing with the store and costs one top-level copy instead of a tree.
+    """
+    if type(item) in _IMMUTABLE_TYPES:
+        return item
+    shallow: V = _shallow_copier_by_type[type(item)](item)
+    return shallow
 
 
 def clone(value: V) -> V:
@@ -47,33 +63,44 @@ def clone(value: V) -> V:
     >>> original['tags'], copied['tags']
     (['a'], ['a', 'b'])
     """
-    value_type = type(value)
-    if value_type in _IMMUTABLE_TYPES:
+    if type(value) in _IMMUTABLE_TYPES:
         return value
     # An annotated assignment rather than typing.cast: this is the hottest call in the package.
-    copied: V = _cloner_by_type[value_type](value)
+    copied: V = _cloner_by_type[type(value)](value)
     return copied
 
 
-# The container cloners test for immutable entries inline and call the entry's cloner
-# directly: most entries are strings and numbers, and skipping a call per entry is most of
-# the speed.
+# The container copiers start from a C-level copy and replace only the entries that are not
+# immutable, calling their copier directly: most entries are strings and numbers, and a
+# Python-level step per entry would cost most of the time.
 
-def _clone_entries(value: Dict[Any, Any]) -> Dict[Any, Any]:
-    return {key: entry if type(entry) in _IMMUTABLE_TYPES else _cloner_by_type[type(entry)](entry)
-            for key, entry in dict.items(value)}
+def _clone_dict(value: Dict[Any, Any]) -> Dict[Any, Any]:
+    copied = dict.copy(value)
+    for key, entry in dict.items(copied):
+        if type(entry) not in _IMMUTABLE_TYPES:
+            copied[key] = _cloner_by_type[type(entry)](entry)
+    return copied
 
 
-def _clone_attribute_dict(value: AttributeDict) -> AttributeDict:
-    return AttributeDict(_clone_entries(value))
+def _clone_attribute_dict(value: Dict[str, Any]) -> AttributeDict:
+    copied = attribute_dict_from(value)
+    for key, entry in dict.items(copied):
+        if type(entry) not in _IMMUTABLE_TYPES:
+            copied[key] = _cloner_by_type[type(entry)](entry)
+    return copied
 
 
 def _clone_list(value: List[Any]) -> List[Any]:
-    return [entry if type(entry) in _IMMUTABLE_TYPES else _cloner_by_type[type(entry)](entry) for entry in value]
+    if _IMMUTABLE_TYPES.issuperset(map(type, value)):
+        return value[:]
+    return [entry if type(entry) in _IMMUTABLE_TYPES else _cloner_by_type[type(entry)](entry)
+            for entry in value]
 
 
 def _clone_tuple(value: Tuple[Any, ...]) -> Tuple[Any, ...]:
-    return tuple([entry if type(entry) in _IMMUTABLE_TYPES else _cloner_by_type[type(entry)](entry) for entry in value])
+    if _IMMUTABLE_TYPES.issuperset(map(type, value)):
+        return value
+    return tuple(_clone_list(list(value)))
 
 
 def _clone_set(value: Set[Any]) -> Set[Any]:
@@ -81,9 +108,15 @@ def _clone_set(value: Set[Any]) -> Set[Any]:
 
 
 def _clone_plain_object(value: Any) -> Any:
-    copied = object.__new__(type(value))
+    copied = _new_object(type(value))
     # object.__setattr__ also works for frozen dataclasses and classes guarding __setattr__.
-    object.__setattr__(copied, '__dict__', _clone_entries(value.__dict__))
+    _set_object_attribute(copied, '__dict__', _clone_dict(value.__dict__))
+    return copied
+
+
+def _copy_plain_object_shallow(value: Any) -> Any:
+    copied = _new_object(type(value))
+    _set_object_attribute(copied, '__dict__', dict.copy(value.__dict__))
     return copied
 
 
@@ -95,11 +128,11 @@ def _same_value(value: Any) -> Any:
     return value
 
 
-def _choose_cloner(value_type: type) -> Cloner:
+def _choose_cloner(value_type: type) -> Copier:
     if callable(getattr(value_type, 'clone', None)):
         return _clone_with_own_method
-    exact_cloners: Dict[type, Cloner] = {
-        dict: _clone_entries, AttributeDict: _clone_attribute_dict, list: _clone_list,
+    exact_cloners: Dict[type, Copier] = {
+        dict: _clone_dict, AttributeDict: _clone_attribute_dict, list: _clone_list,
         tuple: _clone_tuple, set: _clone_set,
     }
     if value_type in exact_cloners:
@@ -109,6 +142,17 @@ def _choose_cloner(value_type: type) -> Cloner:
     if _is_plain_object_type(value_type):
         return _clone_plain_object
     return copy.deepcopy
+
+
+def _choose_shallow_copier(value_type: type) -> Copier:
+    cloner = _cloner_by_type[value_type]
+    if value_type is dict or value_type is AttributeDict:
+        return attribute_dict_from
+    if cloner is _clone_plain_object:
+        return _copy_plain_object_shallow
+    if cloner is _clone_with_own_method or cloner is _same_value:
+        return cloner
+    return copy.copy
 
 
 def _is_plain_object_type(value_type: type) -> bool:
@@ -124,11 +168,18 @@ def _is_plain_object_type(value_type: type) -> bool:
     )
 
 
-class _ClonerByType(Dict[type, Cloner]):
-    def __missing__(self, value_type: type) -> Cloner:
-        cloner = _choose_cloner(value_type)
-        self[value_type] = cloner
-        return cloner
+class _CopierByType(Dict[type, Copier]):
+    """Remembers the copier chosen for each type; chooses on first use."""
+
+    def __init__(self, choose: Callable[[type], Copier]) -> None:
+        super().__init__()
+        self._choose = choose
+
+    def __missing__(self, value_type: type) -> Copier:
+        copier = self._choose(value_type)
+        self[value_type] = copier
+        return copier
 
 
-_cloner_by_type = _ClonerByType()
+_cloner_by_type = _CopierByType(_choose_cloner)
+_shallow_copier_by_type = _CopierByType(_choose_shallow_copier)

@@ -32,17 +32,19 @@ class IdIndex:
         """Returns the position of the first item with ``item_id`` in ``items``, or ``None``."""
         if items.modified or not self._current:
             self._rebuild(items)
-        position = self._position_from_slot(item_id)
-        if position is None:
+        slot = self._slot_by_id.get(item_id)
+        if slot is None:
             return None
-        if position < len(items) and get_id(items[position]) == item_id:
-            return position
+        removed_slots = self._removed_slots
+        position = slot - bisect_left(removed_slots, slot) if removed_slots else slot
+        # get_id() inlined: this check runs on every lookup by id.
+        if position < len(items):
+            item = items[position]
+            found_id = item.get('id') if isinstance(item, dict) else getattr(item, 'id', None)
+            if found_id == item_id:
+                return position
         self._rebuild(items)
-        return self._position_from_slot(item_id)
-
-    def has_duplicates(self, item_id: Any) -> bool:
-        """Tells whether more than one stored item has ``item_id``; valid after :meth:`position_of`."""
-        return item_id in self._duplicate_ids
+        return self._slot_by_id.get(item_id)
 
     def record_append(self, items: ItemList[Any], item_id: Any) -> None:
         """Notes that an item with ``item_id`` was appended to ``items`` behind the flag's back."""
@@ -66,12 +68,6 @@ class IdIndex:
         # Past this many removed slots a rebuild is cheaper than the bisections it saves.
         if len(self._removed_slots) > 1024 + self._slot_count // 16:
             self._current = False
-
-    def _position_from_slot(self, item_id: Any) -> Optional[int]:
-        slot = self._slot_by_id.get(item_id)
-        if slot is None or not self._removed_slots:
-            return slot
-        return slot - bisect_left(self._removed_slots, slot)
 
     def _rebuild(self, items: ItemList[Any]) -> None:
         slot_by_id: Dict[Any, int] = {}
