@@ -1,6 +1,6 @@
 """The dict type that stored mappings become, so items read the same as objects and as dicts."""
 
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Tuple
 
 
 class AttributeDict(Dict[str, Any]):
@@ -45,23 +45,20 @@ def attribute_dict_from(entries: Dict[str, Any]) -> AttributeDict:
     return created
 
 
-class _DictMethod:
-    """Makes a dict method a data descriptor, which outranks the instance namespace, so that a
-    key named ``items`` cannot hide the method that ``json`` and ``copy`` call."""
+def _method_outranking_keys(name: str) -> property:
+    """Returns a property that reads as the dict method ``name`` and assigns the key ``name``.
 
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self._method = getattr(dict, name)
+    A property is a data descriptor, which outranks the instance namespace, so a key named
+    ``items`` cannot hide the method that ``json`` and ``copy`` call; its getter is the method's
+    own ``__get__``, so reading it runs no Python code (the JSON encoder reads ``items`` of
+    every stored dict).
+    """
+    def set_key(instance: Dict[str, Any], value: Any) -> None:
+        instance[name] = value
 
-    def __get__(self, instance: Optional[Dict[str, Any]], owner: Optional[type] = None) -> Any:
-        if instance is None:
-            return self._method
-        return self._method.__get__(instance, owner)
-
-    def __set__(self, instance: Dict[str, Any], value: Any) -> None:
-        instance[self._name] = value
+    return property(getattr(dict, name).__get__, set_key)
 
 
 for _name in ('clear', 'copy', 'get', 'items', 'keys', 'pop', 'popitem', 'setdefault', 'update', 'values'):
-    setattr(AttributeDict, _name, _DictMethod(_name))
+    setattr(AttributeDict, _name, _method_outranking_keys(_name))
 del _name

@@ -3,11 +3,13 @@
 import dataclasses
 import datetime
 import enum
+import itertools
 import json
+import types
 import uuid
-from typing import Any, Dict, List, Optional, Type, cast
+from typing import Any, Callable, Dict, List, Optional, Type, cast
 
-from ._attribute_dict import AttributeDict
+from ._attribute_dict import attribute_dict_from
 
 
 def items_to_json(items: List[Any]) -> bytes:
@@ -30,52 +32,79 @@ def items_from_json(content: bytes, item_type: Optional[type] = None) -> List[An
     """Parses a JSON array of items; an empty or whitespace-only content is an empty list.
 
     Each top-level JSON object becomes an :class:`AttributeDict`, nested ones plain dicts, as
-    for items handed to a persistence. With ``item_type``, each top-level object becomes ``item_type.from_json(mapping)`` when the type defines it, and otherwise an
-    instance created without ``__init__`` whose attributes are set from the mapping.
+    for items handed to a persistence. With ``item_type``, each top-level object becomes
+    ``item_type.from_json(mapping)`` when the type defines it, and otherwise an instance created
+    without ``__init__`` whose attributes are set from the mapping.
 
     :raises ValueError: the content is not UTF-8, not JSON, or not an array at the top level.
     :raises Exception: whatever ``item_type`` raises for a mapping it cannot take.
     """
     text = content.decode('utf-8-sig')
-    if not text.strip():
+    if not text or text.isspace():
         return []
     loaded = json.loads(text)
     if not isinstance(loaded, list):
         raise ValueError(f'the top level is a JSON {_json_type_name(loaded)}, not an array')
     if item_type is None:
-        return [AttributeDict(entry) if type(entry) is dict else entry for entry in loaded]
+        return [attribute_dict_from(entry) if type(entry) is dict else entry for entry in loaded]
     return [_to_item_type(entry, item_type) for entry in loaded]
 
 
 def _json_value_of(value: Any) -> Any:
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    to_json = getattr(value, 'to_json', None)
-    if callable(to_json):
-        return to_json()
-    attributes = _attributes_of(value)
-    if attributes is None:
-        raise TypeError(f'a value of type {type(value).__name__} cannot be represented in JSON')
+    return _converter_by_type[type(value)](value)
+
+
+def _choose_converter(value_type: type) -> Callable[[Any], Any]:
+    """Decides once per type how ``json.dumps`` gets a representable value for its instances."""
+    if issubclass(value_type, (datetime.datetime, datetime.date, datetime.time)):
+        return _iso_format
+    if issubclass(value_type, enum.Enum):
+        return _enum_value
+    if issubclass(value_type, uuid.UUID):
+        return str
+    if callable(getattr(value_type, 'to_json', None)):
+        return _to_json_result
+    if issubclass(value_type, (type, types.FunctionType, types.BuiltinFunctionType,
+                               types.MethodType, types.ModuleType)):
+        return _unrepresentable
+    if any('__dict__' in vars(klass) for klass in value_type.__mro__):
+        return _instance_attributes
+    if dataclasses.is_dataclass(value_type):
+        return _dataclass_fields
+    slot_names = [name for klass in value_type.__mro__ for name in _slots_of(klass)
+                  if not _is_dunder(name)]
+    if slot_names:
+        return lambda value: {name: getattr(value, name) for name in slot_names if hasattr(value, name)}
+    return _unrepresentable
+
+
+def _iso_format(value: Any) -> str:
+    return str(value.isoformat())
+
+
+def _enum_value(value: enum.Enum) -> Any:
+    return value.value
+
+
+def _to_json_result(value: Any) -> Any:
+    return value.to_json()
+
+
+def _instance_attributes(value: Any) -> Dict[str, Any]:
+    attributes: Dict[str, Any] = value.__dict__
+    # The encoder reads the instance's own dict unless a name starts with '__': the test runs
+    # in C, where building a filtered copy of every object would cost more than the encoding.
+    if any(map(str.startswith, attributes, _DUNDER_PREFIX)):
+        return {name: entry for name, entry in attributes.items() if not _is_dunder(name)}
     return attributes
 
 
-def _attributes_of(value: Any) -> Optional[Dict[str, Any]]:
-    if isinstance(value, type) or callable(value):
-        return None
-    instance_dictionary = getattr(value, '__dict__', None)
-    if instance_dictionary is not None:
-        return {name: entry for name, entry in instance_dictionary.items() if not _is_dunder(name)}
-    if dataclasses.is_dataclass(value):
-        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
-    slot_names = [name for klass in type(value).__mro__ for name in _slots_of(klass)]
-    if not slot_names:
-        return None
-    return {name: getattr(value, name) for name in slot_names
-            if not _is_dunder(name) and hasattr(value, name)}
+def _dataclass_fields(value: Any) -> Dict[str, Any]:
+    return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+
+
+def _unrepresentable(value: Any) -> Any:
+    raise TypeError(f'a value of type {type(value).__name__} cannot be represented in JSON')
 
 
 def _slots_of(klass: type) -> List[str]:
@@ -85,6 +114,17 @@ def _slots_of(klass: type) -> List[str]:
 
 def _is_dunder(name: str) -> bool:
     return name.startswith('__') and name.endswith('__')
+
+
+class _ConverterByType(Dict[type, Callable[[Any], Any]]):
+    def __missing__(self, value_type: type) -> Callable[[Any], Any]:
+        converter = _choose_converter(value_type)
+        self[value_type] = converter
+        return converter
+
+
+_converter_by_type = _ConverterByType()
+_DUNDER_PREFIX = itertools.repeat('__')
 
 
 def _to_item_type(entry: Any, item_type: Type[Any]) -> Any:
