@@ -91,7 +91,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             position = self._position_of(id)
             item = None if position is None else clone(self._stored_items[position])
         found = 'Retrieved' if item is not None else 'Found no'
-        self._trace(correlation_id, f'{found} item with id {id}')
+        self._trace(correlation_id, '%s item with id %s', found, id)
         return item
 
     def get_list_by_ids(self, correlation_id: Optional[str], ids: List[K]) -> List[T]:
@@ -99,7 +99,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         with self._lock:
             positions = sorted(self._positions_by_id(ids or ()).values())
             items = [clone(self._stored_items[position]) for position in positions]
-        self._trace(correlation_id, f'Retrieved {len(items)} items by {len(ids or ())} ids')
+        self._trace(correlation_id, 'Retrieved %s items by %s ids', len(items), len(ids or ()))
         return items
 
     def create(self, correlation_id: Optional[str], item: T) -> T:
@@ -122,9 +122,9 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
                     raise ConflictException(
                         correlation_id, 'DUPLICATE_ID', f'An item with id {item_id} already exists'
                     ).with_details('id', item_id)
-                self._trace(correlation_id, f'Storing a second item with id {item_id}')
+                self._trace(correlation_id, 'Storing a second item with id %s', item_id)
             self._write(correlation_id, lambda: self._append(stored, item_id))
-        self._trace(correlation_id, f'Created item with id {item_id}')
+        self._trace(correlation_id, 'Created item with id %s', item_id)
         return returned
 
     def set(self, correlation_id: Optional[str], item: T) -> T:
@@ -145,7 +145,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
                 self._write(correlation_id, lambda: self._append(stored, item_id))
             else:
                 self._write(correlation_id, lambda: self._replace(position, stored))
-        self._trace(correlation_id, f'Set item with id {item_id}')
+        self._trace(correlation_id, 'Set item with id %s', item_id)
         return returned
 
     def update(self, correlation_id: Optional[str], item: T) -> Optional[T]:
@@ -163,9 +163,9 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             if position is not None:
                 self._write(correlation_id, lambda: self._replace(position, stored))
         if position is None:
-            self._trace(correlation_id, f'Found no item with id {item_id} to update')
+            self._trace(correlation_id, 'Found no item with id %s to update', item_id)
             return None
-        self._trace(correlation_id, f'Updated item with id {item_id}')
+        self._trace(correlation_id, 'Updated item with id %s', item_id)
         return copy_item_shallow(item)
 
     def update_partially(self, correlation_id: Optional[str], id: K,
@@ -193,9 +193,9 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
                 self._write(correlation_id, lambda: self._replace(position, updated))
                 returned = clone(updated)
         if returned is None:
-            self._trace(correlation_id, f'Found no item with id {id} to update')
+            self._trace(correlation_id, 'Found no item with id %s to update', id)
             return None
-        self._trace(correlation_id, f'Partially updated item with id {id}')
+        self._trace(correlation_id, 'Partially updated item with id %s', id)
         return returned
 
     def delete_by_id(self, correlation_id: Optional[str], id: K) -> Optional[T]:
@@ -212,7 +212,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             if position is not None:
                 self._write(correlation_id, lambda: self._remove(position, id))
         found = 'Deleted' if removed is not None else 'Found no'
-        self._trace(correlation_id, f'{found} item with id {id}')
+        self._trace(correlation_id, '%s item with id %s', found, id)
         return removed
 
     def delete_by_ids(self, correlation_id: Optional[str], ids: List[K]) -> None:
@@ -225,7 +225,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             positions_by_id = self._positions_by_id(ids or ())
             if positions_by_id:
                 self._write(correlation_id, lambda: self._remove_all(positions_by_id))
-        self._trace(correlation_id, f'Deleted {len(positions_by_id)} items by {len(ids or ())} ids')
+        self._trace(correlation_id, 'Deleted %s items by %s ids', len(positions_by_id), len(ids or ()))
 
     def _copies_with_id(self, correlation_id: Optional[str], item: T) -> Tuple[T, T]:
         """Returns the deep copy of ``item`` to store and the shallow one to return, both given

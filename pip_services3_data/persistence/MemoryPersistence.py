@@ -158,7 +158,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             items: List[Any] = [AttributeDict(item) if type(item) is dict else item for item in loaded or ()]
             self._stored_items = ItemList(items)
             self._load_error = None
-            self._trace(correlation_id, f'Loaded {len(self._stored_items)} items')
+            self._trace(correlation_id, 'Loaded %s items', len(self._stored_items))
 
     def save(self, correlation_id: Optional[str]) -> None:
         """Hands all stored items to the saver; does nothing without a saver.
@@ -171,7 +171,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             self._check_writable(correlation_id)
             self._saver.save(correlation_id, list(self._stored_items))
-            self._trace(correlation_id, f'Saved {len(self._stored_items)} items')
+            self._trace(correlation_id, 'Saved %s items', len(self._stored_items))
 
     def clear(self, correlation_id: Optional[str]) -> None:
         """Removes every item and saves, even when there was nothing to remove.
@@ -221,7 +221,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             page_items = [clone(item) for item in ordered[skip:skip + take]]
         if select is not None:
             page_items = [select(item) for item in page_items]
-        self._trace(correlation_id, f'Retrieved {len(page_items)} of {len(matching)} items')
+        self._trace(correlation_id, 'Retrieved %s of %s items', len(page_items), len(matching))
         return DataPage(page_items, len(matching))
 
     def get_list_by_filter(self, correlation_id: Optional[str], filter: Filter,
@@ -238,7 +238,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             result = [clone(item) for item in ordered]
         if select is not None:
             result = [select(item) for item in result]
-        self._trace(correlation_id, f'Retrieved {len(result)} items')
+        self._trace(correlation_id, 'Retrieved %s items', len(result))
         return result
 
     def get_count_by_filter(self, correlation_id: Optional[str], filter: Filter) -> int:
@@ -248,7 +248,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """
         with self._lock:
             count = len(self._filter_items(correlation_id, filter))
-        self._trace(correlation_id, f'Counted {count} items')
+        self._trace(correlation_id, 'Counted %s items', count)
         return count
 
     def get_one_random(self, correlation_id: Optional[str], filter: Filter = None) -> Optional[T]:
@@ -260,7 +260,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             matching = self._filter_items(correlation_id, filter)
             item = clone(random.choice(matching)) if matching else None
-        self._trace(correlation_id, f'Retrieved a random item of {len(matching)}')
+        self._trace(correlation_id, 'Retrieved a random item of %s', len(matching))
         return item
 
     def delete_by_filter(self, correlation_id: Optional[str], filter: Filter) -> None:
@@ -278,7 +278,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 matching_ids = {id(item) for item in matching}
                 kept = [item for item in self._stored_items if id(item) not in matching_ids]
                 self._write(correlation_id, lambda: self._stored_items.__setitem__(slice(None), kept))
-        self._trace(correlation_id, f'Deleted {len(matching)} items')
+        self._trace(correlation_id, 'Deleted %s items', len(matching))
 
     def _write(self, correlation_id: Optional[str], change: Callable[[], R]) -> R:
         """The one path every write takes: runs ``change`` on the stored items, then saves.
@@ -302,10 +302,11 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 raise
             return result
 
-    def _trace(self, correlation_id: Optional[str], message: str) -> None:
+    def _trace(self, correlation_id: Optional[str], message: str, *values: Any) -> None:
+        """Traces ``message % values``, formatted only when a logger will receive it."""
         # A subclass may have replaced _logger with a logger of its own, which always gets the message.
         if getattr(self._logger, 'has_listeners', True):
-            self._logger.trace(correlation_id, message)
+            self._logger.trace(correlation_id, message % values if values else message)
 
     def _check_writable(self, correlation_id: Optional[str]) -> None:
         if self._load_error is not None:

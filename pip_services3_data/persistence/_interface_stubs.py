@@ -31,8 +31,12 @@ def is_interface_stub(member: Any) -> bool:
 
 
 def is_pure_interface(klass: type) -> bool:
-    """Tells whether ``klass`` declares methods and every one of them is a stub."""
-    functions = [member for member in vars(klass).values() if isinstance(member, FunctionType)]
+    """Tells whether ``klass`` declares methods and every one of them is a stub.
+
+    Dunder methods do not count: the interpreter generates some (``__annotate__`` since 3.14).
+    """
+    functions = [member for name, member in vars(klass).items()
+                 if isinstance(member, FunctionType) and not (name.startswith('__') and name.endswith('__'))]
     return bool(functions) and all(is_interface_stub(function) for function in functions)
 
 
