@@ -311,14 +311,18 @@ def memory_table(results: Results) -> List[str]:
 
 def check_targets(results: Results, sizes: List[int]) -> List[str]:
     largest = max(sizes)
+    # The targets are set at 100,000 items; at smaller sizes fixed costs dominate the ratios,
+    # so a quick run reports them without judging them.
+    judged = largest >= 100_000
     verdicts = []
 
     def verdict(label: str, value: Optional[float], limit: float, baseline: str):
         if value is None:
             verdicts.append('SKIP  %s: not measured' % label)
         else:
-            verdicts.append('%s  %s: %.2f× %s (limit %.1f×)' % (
-                'PASS' if value <= limit else 'FAIL', label, value, baseline, limit))
+            word = ('PASS' if value <= limit else 'FAIL') if judged else 'INFO'
+            verdicts.append('%s  %s: %.2f× %s (limit %.1f× at N=100,000)' % (
+                word, label, value, baseline, limit))
 
     for shape in SHAPES:
         for operation, baseline, limit in MEMORY_OPERATION_TARGETS:
