@@ -153,8 +153,11 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
 
         :return: a new item equal to the stored one (a shallow copy of ``item``, sharing nothing
             with the store), or ``None`` (and nothing saved) when the id is unknown.
+        :raises BadRequestException: ``NO_ITEM`` for ``None``.
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
+        if item is None:
+            raise BadRequestException(correlation_id, 'NO_ITEM', 'The item to store is None')
         item_id = get_id(item)
         stored = copy_item(item)
         with self._lock:

@@ -12,7 +12,7 @@ from pip_services3_commons.run import ICleanable, IOpenable
 
 from ..ILoader import ILoader
 from ..ISaver import ISaver
-from ._attribute_dict import AttributeDict
+from ._attribute_dict import attribute_dict_from
 from ._cloning import clone, copy_item, copy_item_shallow
 from ._interface_stubs import ImplementationsFirst
 from ._item_list import ItemList
@@ -155,7 +155,8 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             except Exception as error:
                 self._load_error = error
                 raise
-            items: List[Any] = [AttributeDict(item) if type(item) is dict else item for item in loaded or ()]
+            items: List[Any] = [attribute_dict_from(item) if type(item) is dict else item
+                                for item in loaded or ()]
             self._stored_items = ItemList(items)
             self._load_error = None
             self._trace(correlation_id, 'Loaded %s items', len(self._stored_items))

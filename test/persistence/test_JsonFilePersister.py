@@ -296,6 +296,36 @@ def save_and_load(tmp_path, items, item_type=None):
     return persister.load(None)
 
 
+class Tagged:
+    def __init__(self, id, inner=None):
+        self.id = id
+        self.inner = inner
+
+
+def test_objects_are_written_without_dunder_attributes_but_dict_keys_and_text_are_kept(tmp_path):
+    """As 3.2.3 did, an object's dunder attributes stay out of the file; a dict key or a text
+    that merely starts with '__' is data and is written."""
+    outer = Tagged('1', Tagged('2'))
+    outer.__marker__ = 'internal'
+    outer.inner.__marker__ = 'internal'
+    items = [outer, {'id': '3', '__note': '__text'}]
+
+    save_and_load(tmp_path, items)
+
+    assert json.loads((tmp_path / 'data.json').read_bytes()) == [
+        {'id': '1', 'inner': {'id': '2', 'inner': None}},
+        {'id': '3', '__note': '__text'},
+    ]
+
+
+def test_plain_objects_are_written_as_their_attributes(tmp_path):
+    save_and_load(tmp_path, [Tagged('1', Tagged('2'))])
+
+    assert json.loads((tmp_path / 'data.json').read_bytes()) == [
+        {'id': '1', 'inner': {'id': '2', 'inner': None}},
+    ]
+
+
 def test_datetimes_are_written_as_iso_8601_text(tmp_path):
     happened_at = datetime.datetime(2024, 5, 1, 12, 30, 15, tzinfo=datetime.timezone.utc)
     items = [{'id': '1', 'happened_at': happened_at, 'day': datetime.date(2024, 5, 1)}]
