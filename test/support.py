@@ -26,6 +26,11 @@ class Dummy:
         self.content = content
 
 
+def all_items(persistence: Any) -> List[Any]:
+    """Every stored item, as copies, in stored order."""
+    return persistence.get_list_by_filter(None, None)
+
+
 def fields_of(item: Any) -> Dict[str, Any]:
     """The fields of an item of either shape as a plain dict, to compare items of both shapes."""
     if isinstance(item, dict):

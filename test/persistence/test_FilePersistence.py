@@ -10,7 +10,7 @@ from pip_services3_components.build import Factory
 from pip_services3_components.log import LogLevel
 
 from pip_services3_data.persistence import FilePersistence, JsonFilePersister
-from support import Dummy, file_state, keys_of
+from support import Dummy, all_items, file_state, keys_of
 
 CORRUPT_CONTENTS = {
     'invalid-json': '[{"key": "a"',
@@ -23,10 +23,6 @@ def open_file_persistence(path):
     persistence = FilePersistence(JsonFilePersister(str(path)))
     persistence.open(None)
     return persistence
-
-
-def all_items(persistence):
-    return persistence.get_list_by_filter(None, None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pip_services3_commons.data import AnyValueMap, FilterParams, PagingParams
 from pip_services3_commons.errors import ConflictException
 
 from pip_services3_data.persistence import IdentifiableMemoryPersistence
-from support import Dummy, fields_of, file_state, ids_of, keys_of
+from support import Dummy, all_items, fields_of, file_state, ids_of, keys_of
 
 GENERATED_ID = re.compile(r'^[0-9a-f]{32}$')
 
@@ -18,10 +18,6 @@ def add_items(persistence, *rows, make_item=dict):
     """Creates one item per ``(id, key)`` row, in order: plain dicts unless told otherwise."""
     for item_id, key in rows:
         persistence.create(None, make_item(id=item_id, key=key, content=f'content of {item_id}'))
-
-
-def all_items(persistence):
-    return persistence.get_list_by_filter(None, None)
 
 
 # ---------------------------------------------------------------------------------------------

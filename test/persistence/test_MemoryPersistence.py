@@ -13,17 +13,13 @@ from pip_services3_components.log import CompositeLogger
 from pip_services3_data.persistence import (
     FilePersistence, IdentifiableFilePersistence, IdentifiableMemoryPersistence, MemoryPersistence,
 )
-from support import CountingMemoryStorage, Dummy, fields_of, keys_of
+from support import CountingMemoryStorage, Dummy, all_items, fields_of, keys_of
 
 
 def add_items(persistence, *rows, make_item=dict):
     """Creates one item per ``(key, content)`` row, in order: plain dicts unless told otherwise."""
     for key, content in rows:
         persistence.create(None, make_item(key=key, content=content))
-
-
-def all_items(persistence):
-    return persistence.get_list_by_filter(None, None)
 
 
 # ---------------------------------------------------------------------------------------------
