@@ -88,7 +88,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
     def get_one_by_id(self, correlation_id: Optional[str], id: K) -> Optional[T]:
         """Gets a copy of the item with ``id``, or ``None`` when there is none."""
         with self._lock:
-            position = self._position_of(id)
+            position = self._id_index.position_of(self._stored_items, id)
             item = None if position is None else clone(self._stored_items[position])
         found = 'Retrieved' if item is not None else 'Found no'
         self._trace(correlation_id, '%s item with id %s', found, id)

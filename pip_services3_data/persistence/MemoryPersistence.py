@@ -284,24 +284,23 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
     def _write(self, correlation_id: Optional[str], change: Callable[[], R]) -> R:
         """The one path every write takes: runs ``change`` on the stored items, then saves.
 
-        Write methods also call :meth:`_check_writable` before they look anything up, so that
-        after a failed load even a write that would find nothing raises ``LOAD_FAILED``.
+        Callers hold ``self._lock`` and have called :meth:`_check_writable` before looking
+        anything up, so that after a failed load even a write that would find nothing raises
+        ``LOAD_FAILED``.
 
         When ``change`` or the save raises, the stored list is put back as it was and the
         error propagates, so memory always matches what the saver holds.
         """
-        with self._lock:
-            self._check_writable(correlation_id)
-            if self._saver is None:
-                return change()
-            items_before = list(self._stored_items)
-            try:
-                result = change()
-                self._saver.save(correlation_id, list(self._stored_items))
-            except BaseException:
-                self._stored_items[:] = items_before
-                raise
-            return result
+        if self._saver is None:
+            return change()
+        items_before = list(self._stored_items)
+        try:
+            result = change()
+            self._saver.save(correlation_id, list(self._stored_items))
+        except BaseException:
+            self._stored_items[:] = items_before
+            raise
+        return result
 
     def _trace(self, correlation_id: Optional[str], message: str, *values: Any) -> None:
         """Traces ``message % values``, formatted only when a logger will receive it."""
