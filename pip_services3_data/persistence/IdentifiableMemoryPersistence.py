@@ -156,8 +156,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         :raises BadRequestException: ``NO_ITEM`` for ``None``.
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
-        if item is None:
-            raise BadRequestException(correlation_id, 'NO_ITEM', 'The item to store is None')
+        self._require_item(correlation_id, item)
         item_id = get_id(item)
         stored = copy_item(item)
         with self._lock:
@@ -233,8 +232,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
     def _copies_with_id(self, correlation_id: Optional[str], item: T) -> Tuple[T, T]:
         """Returns the deep copy of ``item`` to store and the shallow one to return, both given
         a new id when ``item`` has none."""
-        if item is None:
-            raise BadRequestException(correlation_id, 'NO_ITEM', 'The item to store is None')
+        self._require_item(correlation_id, item)
         stored = copy_item(item)
         returned = copy_item_shallow(item)
         if is_missing_id(get_id(stored)):
@@ -248,6 +246,11 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
                     f'The item has no id and one cannot be set on a {type(item).__name__}: {error}',
                 ).with_cause(error) from error
         return stored, returned
+
+    @staticmethod
+    def _require_item(correlation_id: Optional[str], item: Any) -> None:
+        if item is None:
+            raise BadRequestException(correlation_id, 'NO_ITEM', 'The item to store is None')
 
     def _position_of(self, item_id: Any) -> Optional[int]:
         return self._id_index.position_of(self._stored_items, item_id)
