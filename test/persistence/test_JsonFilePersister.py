@@ -318,6 +318,28 @@ def test_objects_are_written_without_dunder_attributes_but_dict_keys_and_text_ar
     ]
 
 
+def test_a_dunder_attribute_of_an_object_nested_in_a_dict_item_is_left_out(tmp_path):
+    inner = Tagged('2')
+    inner.__marker__ = 'internal'
+
+    save_and_load(tmp_path, [{'id': '1', 'inner': inner}])
+
+    assert json.loads((tmp_path / 'data.json').read_bytes()) == [
+        {'id': '1', 'inner': {'id': '2', 'inner': None}},
+    ]
+
+
+def test_thousands_of_mixed_items_are_written_whole_and_in_order(tmp_path):
+    """The encoder runs over a few hundred items at a time; the file must still be one array."""
+    items = [Tagged(str(number)) if number % 3 else {'id': str(number), 'tags': [number]}
+             for number in range(2000)]
+
+    loaded = save_and_load(tmp_path, items)
+
+    assert [item['id'] for item in loaded] == [str(number) for number in range(2000)]
+    assert loaded[3] == {'id': '3', 'tags': [3]} and loaded[4] == {'id': '4', 'inner': None}
+
+
 def test_plain_objects_are_written_as_their_attributes(tmp_path):
     save_and_load(tmp_path, [Tagged('1', Tagged('2'))])
 
