@@ -88,8 +88,8 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
     def get_one_by_id(self, correlation_id: Optional[str], id: K) -> Optional[T]:
         """Gets a copy of the item with ``id``, or ``None`` when there is none."""
         with self._lock:
-            position = self._id_index.position_of(self._stored_items, id)
-            item = None if position is None else clone(self._stored_items[position])
+            stored = self._id_index.item_with(self._stored_items, id)
+            item = None if stored is None else clone(stored)
         found = 'Retrieved' if item is not None else 'Found no'
         self._trace(correlation_id, '%s item with id %s', found, id)
         return item
@@ -144,7 +144,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             if position is None:
                 self._write(correlation_id, lambda: self._append(stored, item_id))
             else:
-                self._write(correlation_id, lambda: self._replace(position, stored))
+                self._write(correlation_id, lambda: self._replace(position, stored, item_id))
         self._trace(correlation_id, 'Set item with id %s', item_id)
         return returned
 
@@ -163,7 +163,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             self._check_writable(correlation_id)
             position = self._position_of(item_id)
             if position is not None:
-                self._write(correlation_id, lambda: self._replace(position, stored))
+                self._write(correlation_id, lambda: self._replace(position, stored, item_id))
         if position is None:
             self._trace(correlation_id, 'Found no item with id %s to update', item_id)
             return None
@@ -192,7 +192,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
                 updated = copy_item_shallow(self._stored_items[position])
                 for name, value in fields.items():
                     set_field(updated, name, value)
-                self._write(correlation_id, lambda: self._replace(position, updated))
+                self._write(correlation_id, lambda: self._replace(position, updated, id))
                 returned = clone(updated)
         if returned is None:
             self._trace(correlation_id, 'Found no item with id %s to update', id)
@@ -268,10 +268,11 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
 
     def _append(self, item: T, item_id: Any) -> None:
         list.append(self._stored_items, item)
-        self._id_index.record_append(self._stored_items, item_id)
+        self._id_index.record_append(self._stored_items, item_id, item)
 
-    def _replace(self, position: int, item: T) -> None:
+    def _replace(self, position: int, item: T, item_id: Any) -> None:
         list.__setitem__(self._stored_items, position, item)
+        self._id_index.record_replacement(self._stored_items, item_id, item)
 
     def _remove(self, position: int, item_id: Any) -> None:
         list.__delitem__(self._stored_items, position)

@@ -1,4 +1,4 @@
-"""Finds an item's position in the item list by its id, without scanning the list."""
+"""Finds an item, and its position in the item list, by its id without scanning the list."""
 
 from bisect import bisect_left, insort
 from typing import Any, Dict, List, Optional, Set
@@ -8,10 +8,11 @@ from ._item_list import ItemList
 
 
 class IdIndex:
-    """Maps ids to positions in an :class:`ItemList`.
+    """Maps ids to the items of an :class:`ItemList` and to their positions in it.
 
-    Each item gets a *slot*, its position when the index was last rebuilt or, for later
-    appends, the next free number. Deleting an item records its slot instead of renumbering
+    Reads by id need only the item, which the index hands over without touching the list. For
+    the position, each item gets a *slot*: its position when the index was last rebuilt or, for
+    later appends, the next free number. Deleting an item records its slot instead of renumbering
     every later item, so a delete costs ``O(log n)`` here and the list's own ``del`` stays the
     dominant cost. An item's position is its slot minus the number of removed slots below it.
 
@@ -22,11 +23,26 @@ class IdIndex:
     """
 
     def __init__(self) -> None:
+        self._item_by_id: Dict[Any, Any] = {}
         self._slot_by_id: Dict[Any, int] = {}
         self._removed_slots: List[int] = []
         self._slot_count = 0
         self._duplicate_ids: Set[Any] = set()
         self._current = False
+
+    def item_with(self, items: ItemList[Any], item_id: Any) -> Any:
+        """Returns the first item with ``item_id`` in ``items`` (the live item), or ``None``."""
+        if items.modified or not self._current:
+            self._rebuild(items)
+        item = self._item_by_id.get(item_id)
+        if item is None:
+            return None
+        # get_id() inlined: this check runs on every read by id.
+        found_id = item.get('id') if isinstance(item, dict) else getattr(item, 'id', None)
+        if found_id != item_id:
+            self._rebuild(items)
+            item = self._item_by_id.get(item_id)
+        return item
 
     def position_of(self, items: ItemList[Any], item_id: Any) -> Optional[int]:
         """Returns the position of the first item with ``item_id`` in ``items``, or ``None``."""
@@ -46,15 +62,22 @@ class IdIndex:
         self._rebuild(items)
         return self._slot_by_id.get(item_id)
 
-    def record_append(self, items: ItemList[Any], item_id: Any) -> None:
-        """Notes that an item with ``item_id`` was appended to ``items`` behind the flag's back."""
+    def record_append(self, items: ItemList[Any], item_id: Any, item: Any) -> None:
+        """Notes that ``item``, with ``item_id``, was appended to ``items`` behind the flag's back."""
         if items.modified or not self._current:
             return
         if item_id in self._slot_by_id:
             self._duplicate_ids.add(item_id)
         else:
             self._slot_by_id[item_id] = self._slot_count
+            self._item_by_id[item_id] = item
         self._slot_count += 1
+
+    def record_replacement(self, items: ItemList[Any], item_id: Any, item: Any) -> None:
+        """Notes that the first item with ``item_id`` in ``items`` was replaced by ``item``."""
+        if items.modified or not self._current:
+            return
+        self._item_by_id[item_id] = item
 
     def record_removal(self, items: ItemList[Any], item_id: Any) -> None:
         """Notes that the first item with ``item_id`` was deleted from ``items``."""
@@ -64,12 +87,14 @@ class IdIndex:
             # The next item with this id becomes the first one, and only a scan can find it.
             self._current = False
             return
+        del self._item_by_id[item_id]
         insort(self._removed_slots, self._slot_by_id.pop(item_id))
         # Past this many removed slots a rebuild is cheaper than the bisections it saves.
         if len(self._removed_slots) > 1024 + self._slot_count // 16:
             self._current = False
 
     def _rebuild(self, items: ItemList[Any]) -> None:
+        item_by_id: Dict[Any, Any] = {}
         slot_by_id: Dict[Any, int] = {}
         duplicate_ids: Set[Any] = set()
         for position, item in enumerate(items):
@@ -77,7 +102,9 @@ class IdIndex:
             if item_id in slot_by_id:
                 duplicate_ids.add(item_id)
             else:
+                item_by_id[item_id] = item
                 slot_by_id[item_id] = position
+        self._item_by_id = item_by_id
         self._slot_by_id = slot_by_id
         self._duplicate_ids = duplicate_ids
         self._removed_slots = []
