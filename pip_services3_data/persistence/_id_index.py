@@ -52,7 +52,9 @@ class IdIndex:
         if slot is None:
             return None
         removed_slots = self._removed_slots
-        position = slot - bisect_left(removed_slots, slot) if removed_slots else slot
+        # Items created and deleted again leave their slots above all others; below the lowest
+        # removed slot, positions need no bisection.
+        position = slot - bisect_left(removed_slots, slot) if removed_slots and removed_slots[0] < slot else slot
         # get_id() inlined: this check runs on every lookup by id.
         if position < len(items):
             item = items[position]
