@@ -123,7 +123,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
                         correlation_id, 'DUPLICATE_ID', f'An item with id {item_id} already exists'
                     ).with_details('id', item_id)
                 self._trace(correlation_id, 'Storing a second item with id %s', item_id)
-            self._write(correlation_id, lambda: self._append(stored, item_id))
+            self._write(correlation_id, self._append, stored, item_id)
         self._trace(correlation_id, 'Created item with id %s', item_id)
         return returned
 
@@ -142,9 +142,9 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             self._check_writable(correlation_id)
             position = self._position_of(item_id)
             if position is None:
-                self._write(correlation_id, lambda: self._append(stored, item_id))
+                self._write(correlation_id, self._append, stored, item_id)
             else:
-                self._write(correlation_id, lambda: self._replace(position, stored, item_id))
+                self._write(correlation_id, self._replace, position, stored, item_id)
         self._trace(correlation_id, 'Set item with id %s', item_id)
         return returned
 
@@ -163,7 +163,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             self._check_writable(correlation_id)
             position = self._position_of(item_id)
             if position is not None:
-                self._write(correlation_id, lambda: self._replace(position, stored, item_id))
+                self._write(correlation_id, self._replace, position, stored, item_id)
         if position is None:
             self._trace(correlation_id, 'Found no item with id %s to update', item_id)
             return None
@@ -192,7 +192,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
                 updated = copy_item_shallow(self._stored_items[position])
                 for name, value in fields.items():
                     set_field(updated, name, value)
-                self._write(correlation_id, lambda: self._replace(position, updated, id))
+                self._write(correlation_id, self._replace, position, updated, id)
                 returned = clone(updated)
         if returned is None:
             self._trace(correlation_id, 'Found no item with id %s to update', id)
@@ -212,7 +212,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             position = self._position_of(id)
             removed = None if position is None else self._stored_items[position]
             if position is not None:
-                self._write(correlation_id, lambda: self._remove(position, id))
+                self._write(correlation_id, self._remove, position, id)
         found = 'Deleted' if removed is not None else 'Found no'
         self._trace(correlation_id, '%s item with id %s', found, id)
         return removed
@@ -226,7 +226,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             self._check_writable(correlation_id)
             positions_by_id = self._positions_by_id(ids or ())
             if positions_by_id:
-                self._write(correlation_id, lambda: self._remove_all(positions_by_id))
+                self._write(correlation_id, self._remove_all, positions_by_id)
         self._trace(correlation_id, 'Deleted %s items by %s ids', len(positions_by_id), len(ids or ()))
 
     def _copies_with_id(self, correlation_id: Optional[str], item: T) -> Tuple[T, T]:

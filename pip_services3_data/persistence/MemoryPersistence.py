@@ -194,7 +194,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         stored = copy_item(item)
         with self._lock:
             self._check_writable(correlation_id)
-            self._write(correlation_id, lambda: self._stored_items.append(stored))
+            self._write(correlation_id, self._stored_items.append, stored)
         self._trace(correlation_id, 'Created an item')
         return copy_item_shallow(item)
 
@@ -278,11 +278,11 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             if matching:
                 matching_ids = {id(item) for item in matching}
                 kept = [item for item in self._stored_items if id(item) not in matching_ids]
-                self._write(correlation_id, lambda: self._stored_items.__setitem__(slice(None), kept))
+                self._write(correlation_id, self._stored_items.__setitem__, slice(None), kept)
         self._trace(correlation_id, 'Deleted %s items', len(matching))
 
-    def _write(self, correlation_id: Optional[str], change: Callable[[], R]) -> R:
-        """The one path every write takes: runs ``change`` on the stored items, then saves.
+    def _write(self, correlation_id: Optional[str], change: Callable[..., R], *arguments: Any) -> R:
+        """The one path every write takes: runs ``change(*arguments)`` on the stored items, then saves.
 
         Callers hold ``self._lock`` and have called :meth:`_check_writable` before looking
         anything up, so that after a failed load even a write that would find nothing raises
@@ -292,10 +292,10 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         error propagates, so memory always matches what the saver holds.
         """
         if self._saver is None:
-            return change()
+            return change(*arguments)
         items_before = list(self._stored_items)
         try:
-            result = change()
+            result = change(*arguments)
             self._saver.save(correlation_id, list(self._stored_items))
         except BaseException:
             self._stored_items[:] = items_before

@@ -54,7 +54,8 @@ class IdIndex:
         removed_slots = self._removed_slots
         # Items created and deleted again leave their slots above all others; below the lowest
         # removed slot, positions need no bisection.
-        position = slot - bisect_left(removed_slots, slot) if removed_slots and removed_slots[0] < slot else slot
+        removed_below = bisect_left(removed_slots, slot) if removed_slots and removed_slots[0] < slot else 0
+        position = slot - removed_below
         # get_id() inlined: this check runs on every lookup by id.
         if position < len(items):
             item = items[position]

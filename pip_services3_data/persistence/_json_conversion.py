@@ -41,8 +41,10 @@ def items_to_json(items: List[Any]) -> bytes:
 
     # One encoder call per chunk keeps the exact dicts made for the encoder few and short-lived:
     # made for the whole list at once, they would set off a full garbage collection.
-    chunk_texts = [_dumps(_as_exact_dicts(items[start:start + _CHUNK_SIZE], attribute_types), json_value_of)[1:-1]
-                   for start in range(0, len(items), _CHUNK_SIZE)]
+    chunk_texts = [
+        _dumps(_as_exact_dicts(items[start:start + _CHUNK_SIZE], attribute_types), json_value_of)[1:-1]
+        for start in range(0, len(items), _CHUNK_SIZE)
+    ]
     text = '[' + ','.join(chunk_texts) + ']'
     if attributes_handed_over and '"__' in text:
         text = _dumps(items, _json_value_of)
