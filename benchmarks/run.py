@@ -372,7 +372,7 @@ def render_report(results: Results, sizes: List[int], machine: List[Tuple[str, s
     lines += ['## In-memory operations (µs per operation)', '',
               'The floor runs in the same process as this library, their batches alternating. '
               'Floor for `delete_by_id`: order-preserving (dict lookup of the index, then `del` at '
-              'that index of a list of N items). `÷ floor` and `÷ %s` are this library\'s time '
+              'that index of a list of the N ids). `÷ floor` and `÷ %s` are this library\'s time '
               'divided by theirs.' % OLD_VERSION, '']
     for size in sizes:
         lines += ['### N = {:,}'.format(size), ''] + operations_table(results, size) + ['']
