@@ -428,6 +428,23 @@ def test_operations_by_id_stay_correct_after_a_subclass_changes_its_items(backen
     assert ids_of(all_items(backend.open(ItemsEditingPersistence))) == list(expected)[1:]
 
 
+def test_an_id_changed_in_place_is_found_by_its_new_id_once_items_are_reassigned(backend):
+    """The index cannot see an item's id change; re-assigning ``_items``, as the README asks,
+    makes it look again."""
+    persistence = backend.open(ItemsEditingPersistence)
+    add_items(persistence, ('1', 'a'), ('2', 'b'))
+    persistence.get_one_by_id(None, '1')
+
+    def rename_and_reassign(edited):
+        edited._items[0].id = 'renamed'
+        edited._items = list(edited._items)
+
+    persistence.edit(None, rename_and_reassign)
+
+    assert persistence.get_one_by_id(None, 'renamed').key == 'a'
+    assert persistence.get_one_by_id(None, '1') is None
+
+
 # ---------------------------------------------------------------------------------------------
 # Subclasses that override the public queries with a narrower signature
 
