@@ -220,6 +220,46 @@ class FloorAdapter:
         write_atomically(path, json.dumps([plain_dict_of(stored) for stored in store.items_by_id.values()]))
 
 
+class CopyingFloorAdapter(FloorAdapter):
+    """The floor plus the copies the contract asks for, made with this library's own copier:
+    writes store a copy, reads return copies. The least any store keyed by id does when it owns
+    its items, so this library's time over it is what the lock, the index, the ordered list and
+    the returned write copy cost. Runs only beside this library, whose copier it imports."""
+
+    name = 'copying-floor'
+
+    def __init__(self, shape: str):
+        super().__init__(shape)
+        from pip_services3_data.persistence._cloning import clone
+        self._clone = clone
+
+    def create(self, store: FloorStore, item: Any) -> Any:
+        store.items_by_id[item_id_of(item)] = self._clone(item)
+        return item
+
+    def get_one_by_id(self, store: FloorStore, item_id: str) -> Any:
+        item = store.items_by_id.get(item_id)
+        return None if item is None else self._clone(item)
+
+    def get_page_by_filter(self, store: FloorStore, matches: Callable) -> Tuple[list, int]:
+        matching = [item for item in store.items_by_id.values() if matches(item)]
+        return [self._clone(item) for item in matching[:PAGE_TAKE]], len(matching)
+
+    def get_list_by_filter(self, store: FloorStore, matches: Callable) -> list:
+        return [self._clone(item) for item in store.items_by_id.values() if matches(item)]
+
+    def update(self, store: FloorStore, item: Any) -> Any:
+        item_id = item_id_of(item)
+        if item_id not in store.items_by_id:
+            return None
+        store.items_by_id[item_id] = self._clone(item)
+        return item
+
+    def update_partially(self, store: FloorStore, item_id: str, changes: dict) -> Any:
+        updated = super().update_partially(store, item_id, changes)
+        return None if updated is None else self._clone(updated)
+
+
 # ---------------------------------------------------------------------------------------------
 # Libraries: this checkout and 3.2.3, through the same public calls.
 
@@ -320,6 +360,8 @@ class LibraryAdapter:
 def make_adapter(library: str, shape: str):
     if library == 'floor':
         return FloorAdapter(shape)
+    if library == 'copying-floor':
+        return CopyingFloorAdapter(shape)
     return LibraryAdapter(library, shape)
 
 
@@ -692,6 +734,8 @@ def measure_operations(libraries: List[str], shapes: List[str], size: int, setti
 
         file_benches: Dict[str, FileBench] = {}
         for name in libraries:
+            if name == 'copying-floor':
+                continue
             try:
                 file_benches[name] = FileBench(make_adapter(name, shape), shape, size, seed, directory)
                 results[name][shape]['file'] = {}
@@ -725,11 +769,15 @@ def run_job(job: dict) -> Tuple[dict, bool]:
         libraries = [library]
         if job.get('with_floor') and library != 'floor':
             libraries.append('floor')
+            if library == 'ours':
+                libraries.append('copying-floor')
         results, errors = measure_operations(libraries, job['shapes'], job['size'], settings,
                                              job['seed'], job['directory'])
         answer['results'] = results[library]
         if 'floor' in results and library != 'floor':
             answer['floor_results'] = results['floor']
+        if 'copying-floor' in results:
+            answer['copying_floor_results'] = results['copying-floor']
         failed = bool(errors)
     elif job['task'] == 'memory':
         shape = job['shape']
