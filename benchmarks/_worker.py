@@ -376,12 +376,14 @@ class Settings:
         self.budget_seconds: float = job['budget_seconds']
         self.max_mutating_batch: int = job['max_mutating_batch']
         self.file_min_repeats: int = job.get('file_min_repeats', self.min_repeats)
+        self.file_repeats: int = job.get('file_repeats', self.repeats)
 
     def for_files(self) -> 'Settings':
-        """File operations run one call per batch, so they get more batches at least."""
+        """File operations run one call per batch, and fsync makes single calls noisy, so they
+        get more batches: as many as ``file_repeats`` while the time budget lasts."""
         file_settings = copy.copy(self)
         file_settings.min_repeats = max(self.min_repeats, self.file_min_repeats)
-        file_settings.repeats = max(self.repeats, file_settings.min_repeats)
+        file_settings.repeats = max(self.file_repeats, file_settings.min_repeats)
         return file_settings
 
 

@@ -57,10 +57,10 @@ FILE_WRITE_TARGET_SIZES = (10000, 100000)
 OPEN_LIMIT = 1.3
 MEMORY_LIMIT = 1.5
 
-FULL_SETTINGS = {'repeats': 7, 'min_repeats': 3, 'file_min_repeats': 5, 'batch_seconds': 0.05,
-                 'budget_seconds': 2.0, 'max_mutating_batch': 200}
-QUICK_SETTINGS = {'repeats': 3, 'min_repeats': 2, 'file_min_repeats': 2, 'batch_seconds': 0.004,
-                  'budget_seconds': 0.15, 'max_mutating_batch': 50}
+FULL_SETTINGS = {'repeats': 7, 'min_repeats': 3, 'file_repeats': 15, 'file_min_repeats': 5,
+                 'batch_seconds': 0.05, 'budget_seconds': 2.0, 'max_mutating_batch': 200}
+QUICK_SETTINGS = {'repeats': 3, 'min_repeats': 2, 'file_repeats': 3, 'file_min_repeats': 2,
+                  'batch_seconds': 0.004, 'budget_seconds': 0.15, 'max_mutating_batch': 50}
 
 
 def log(message: str):
@@ -428,6 +428,7 @@ def main(argv: List[str]) -> int:
     settings = dict(QUICK_SETTINGS if arguments.quick else FULL_SETTINGS)
     if arguments.repeats:
         settings['repeats'] = arguments.repeats
+        settings['file_repeats'] = arguments.repeats
         settings['min_repeats'] = min(settings['min_repeats'], arguments.repeats)
         settings['file_min_repeats'] = min(settings['file_min_repeats'], arguments.repeats)
     if arguments.sizes:
