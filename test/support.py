@@ -11,7 +11,8 @@ from pip_services3_commons.data import FilterParams
 from pip_services3_components.log import Logger, LogLevel
 
 from pip_services3_data import ILoader, ISaver
-from pip_services3_data.persistence import IdentifiableMemoryPersistence, JsonFilePersister
+from pip_services3_data.persistence import (IdentifiableFilePersistence, IdentifiableMemoryPersistence,
+                                            JsonFilePersister)
 
 # ---------------------------------------------------------------------------------------------
 # Items
@@ -29,6 +30,13 @@ class Dummy:
 def all_items(persistence: Any) -> List[Any]:
     """Every stored item, as copies, in stored order."""
     return persistence.get_list_by_filter(None, None)
+
+
+def open_file_persistence(path: Any, item_type: Optional[type] = None) -> IdentifiableFilePersistence:
+    """An opened identifiable file persistence on ``path``."""
+    persistence = IdentifiableFilePersistence(JsonFilePersister(str(path), item_type))
+    persistence.open(None)
+    return persistence
 
 
 def fields_of(item: Any) -> Dict[str, Any]:

@@ -10,13 +10,8 @@ from pip_services3_commons.refer import Descriptor
 from pip_services3_components.build import Factory
 
 from pip_services3_data.persistence import IdentifiableFilePersistence, JsonFilePersister
-from support import Dummy, DummyFilePersistence, all_items, fields_of, file_state, ids_of, keys_of
-
-
-def open_file_persistence(path, item_type=None):
-    persistence = IdentifiableFilePersistence(JsonFilePersister(str(path), item_type))
-    persistence.open(None)
-    return persistence
+from support import (Dummy, DummyFilePersistence, all_items, fields_of, file_state, ids_of, keys_of,
+                     open_file_persistence)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pip_services3_commons.config import ConfigParams
 from pip_services3_commons.errors import ConfigException, FileException, InvalidStateException
 
 from pip_services3_data.persistence import IdentifiableFilePersistence, JsonFilePersister
+from support import open_file_persistence
 
 # The naming pattern of _atomic_file: '.<file name>.<16 hex digits>.tmp' beside the file.
 STALE_TEMPORARY_NAME = '.data.json.0123456789abcdef.tmp'
@@ -19,12 +20,6 @@ STALE_TEMPORARY_NAME = '.data.json.0123456789abcdef.tmp'
 
 def temporary_files_in(directory):
     return sorted(name for name in os.listdir(directory) if name.endswith('.tmp'))
-
-
-def open_persistence(path, item_type=None):
-    persistence = IdentifiableFilePersistence(JsonFilePersister(str(path), item_type))
-    persistence.open(None)
-    return persistence
 
 
 # --- Configuration --------------------------------------------------------------------------
@@ -163,7 +158,7 @@ def test_a_persistence_on_a_bad_file_refuses_every_write_and_never_touches_it(ba
 
 def test_a_file_corrupted_while_open_is_not_overwritten_until_it_loads_again(tmp_path):
     path = tmp_path / 'data.json'
-    persistence = open_persistence(path)
+    persistence = open_file_persistence(path)
     persistence.create(None, {'id': '1', 'name': 'Alice'})
     corrupt_content = b'[{"id": "1", "name": "Ali'
     path.write_bytes(corrupt_content)
@@ -436,12 +431,12 @@ def test_a_mapping_the_item_type_cannot_take_raises_read_failed(tmp_path):
 def test_a_file_persistence_with_an_item_type_keeps_working_after_a_restart(tmp_path):
     # 3.2.3 defect: after a reload the items were dicts and attribute lookups failed.
     path = tmp_path / 'data.json'
-    first = open_persistence(path, Point)
+    first = open_file_persistence(path, Point)
     first.create(None, Point('1', 1.0, 2.0))
     first.create(None, Point('2', 3.0, 4.0))
     first.close(None)
 
-    second = open_persistence(path, Point)
+    second = open_file_persistence(path, Point)
 
     assert second.get_one_by_id(None, '2') == Point('2', 3.0, 4.0)
     assert second.get_list_by_filter(None, lambda point: point.x > 2) == [Point('2', 3.0, 4.0)]
@@ -458,7 +453,7 @@ DOTNET_FILE = ('\ufeff[\r\n  {\r\n    "id": "7",\r\n    "name": "Kühlschrank",\
 def test_a_compact_camel_case_file_written_by_the_node_port_loads_with_attribute_access(tmp_path):
     path = tmp_path / 'beacons.json'
     path.write_bytes(NODE_FILE)
-    persistence = open_persistence(path)
+    persistence = open_file_persistence(path)
 
     beacon = persistence.get_one_by_id(None, '1')
     assert (beacon.id, beacon.siteId, beacon.udi, beacon.radius) == ('1', 's1', '00001', 50)
@@ -482,7 +477,7 @@ def test_an_indented_file_with_a_byte_order_mark_and_crlf_loads(tmp_path):
 def test_a_file_from_another_port_survives_a_write_by_this_one(tmp_path):
     path = tmp_path / 'beacons.json'
     path.write_bytes(NODE_FILE)
-    persistence = open_persistence(path)
+    persistence = open_file_persistence(path)
 
     persistence.update_partially(None, '1', {'label': 'TestBeacon1'})
 
@@ -537,7 +532,7 @@ def test_a_value_json_cannot_represent_raises_write_failed_and_leaves_the_file(t
 def test_a_create_with_an_unrepresentable_value_is_rolled_back(tmp_path, value):
     # 3.2.3 defect: the file was truncated before serialising, so this emptied it.
     path = tmp_path / 'data.json'
-    persistence = open_persistence(path)
+    persistence = open_file_persistence(path)
     persistence.create(None, {'id': '1', 'name': 'Alice'})
     content = path.read_bytes()
 
@@ -564,7 +559,7 @@ def test_missing_parent_directories_are_created(tmp_path):
 
 def test_a_persistence_opened_in_a_missing_directory_starts_empty_and_creates_it(tmp_path):
     path = tmp_path / 'not' / 'yet' / 'data.json'
-    persistence = open_persistence(path)
+    persistence = open_file_persistence(path)
     assert persistence.get_count_by_filter(None, None) == 0
 
     persistence.create(None, {'id': '1'})

@@ -21,7 +21,8 @@ from unittest import mock
 import pytest
 from pip_services3_commons.errors import FileException
 
-from pip_services3_data.persistence import IdentifiableFilePersistence, JsonFilePersister
+from pip_services3_data.persistence import JsonFilePersister
+from support import all_items, open_file_persistence
 
 real_open = os.open
 real_fdopen = os.fdopen
@@ -29,21 +30,15 @@ real_fsync = os.fsync
 real_replace = os.replace
 
 
-def open_persistence(path):
-    persistence = IdentifiableFilePersistence(JsonFilePersister(str(path)))
-    persistence.open(None)
-    return persistence
-
-
-def all_items(persistence):
-    return sorted(persistence.get_list_by_filter(None, None), key=lambda item: item['id'])
+def items_sorted_by_id(persistence):
+    return sorted(all_items(persistence), key=lambda item: item['id'])
 
 
 def assert_memory_equals_file(persistence, path):
-    reopened = open_persistence(path)
-    assert all_items(persistence) == all_items(reopened)
+    reopened = open_file_persistence(path)
+    assert items_sorted_by_id(persistence) == items_sorted_by_id(reopened)
     assert persistence.get_count_by_filter(None, None) == reopened.get_count_by_filter(None, None)
-    assert sorted(json.loads(path.read_bytes()), key=lambda item: item['id']) == all_items(persistence)
+    assert sorted(json.loads(path.read_bytes()), key=lambda item: item['id']) == items_sorted_by_id(persistence)
 
 
 def temporary_files_in(directory):
@@ -134,7 +129,7 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file_or_loses_a
             assert len(items) >= previous_count, context
             assert [item['sequence'] for item in items] == list(range(len(items))), context
             assert all(item['payload'] == 'x' * 250 for item in items), context
-            reopened = open_persistence(path)
+            reopened = open_file_persistence(path)
             assert reopened.get_count_by_filter(None, None) == len(items), context
             assert reopened.get_one_by_id(None, 'item-%d' % (len(items) - 1)) == items[-1], context
             assert temporary_files_in(path.parent) == [], context
@@ -223,7 +218,7 @@ OPERATIONS = {
 @pytest.fixture
 def three_people(tmp_path):
     path = tmp_path / 'people.json'
-    persistence = open_persistence(path)
+    persistence = open_file_persistence(path)
     for item_id, name in [('1', 'Alice'), ('2', 'Bob'), ('3', 'Carol')]:
         persistence.create(None, {'id': item_id, 'name': name})
     return persistence, path
@@ -235,7 +230,7 @@ def test_a_save_failing_at_any_step_leaves_the_old_file_and_memory_as_they_were(
     # 3.2.3 defect: the file was truncated before the write, so any failure emptied it.
     persistence, path = three_people
     old_content = path.read_bytes()
-    items_before = all_items(persistence)
+    items_before = items_sorted_by_id(persistence)
     system_call, fake = FAULTS[fault]
 
     with mock.patch.object(os, system_call, fake):
@@ -247,14 +242,14 @@ def test_a_save_failing_at_any_step_leaves_the_old_file_and_memory_as_they_were(
     assert isinstance(raised.value.cause, OSError)
     assert path.read_bytes() == old_content
     assert temporary_files_in(path.parent) == []
-    assert all_items(persistence) == items_before
+    assert items_sorted_by_id(persistence) == items_before
     assert_memory_equals_file(persistence, path)
 
     # With the fault gone the same write goes through, once.
     OPERATIONS[operation](persistence)
     assert path.read_bytes() != old_content
     assert_memory_equals_file(persistence, path)
-    assert len({item['id'] for item in all_items(persistence)}) == persistence.get_count_by_filter(None, None)
+    assert len({item['id'] for item in items_sorted_by_id(persistence)}) == persistence.get_count_by_filter(None, None)
 
 
 def test_a_save_that_cannot_create_the_parent_directory_raises_write_failed(tmp_path):
@@ -369,7 +364,7 @@ def run_mixed_writes(persistence, owner, start, steps, on_write_failed=None):
 
 def test_threads_writing_at_once_lose_no_update(tmp_path):
     path = tmp_path / 'items.json'
-    persistence = open_persistence(path)
+    persistence = open_file_persistence(path)
     start = threading.Barrier(THREADS)
 
     with ThreadPoolExecutor(THREADS) as pool:
@@ -377,14 +372,14 @@ def test_threads_writing_at_once_lose_no_update(tmp_path):
         expected = {item_id: item for run in runs for item_id, item in run.result().items()}
 
     expected_items = [expected[item_id] for item_id in sorted(expected)]
-    assert all_items(persistence) == expected_items
-    assert all_items(open_persistence(path)) == expected_items
+    assert items_sorted_by_id(persistence) == expected_items
+    assert items_sorted_by_id(open_file_persistence(path)) == expected_items
     assert temporary_files_in(tmp_path) == []
 
 
 def test_saves_failing_while_threads_write_leave_no_thread_a_corrupted_store(tmp_path, monkeypatch):
     path = tmp_path / 'items.json'
-    persistence = open_persistence(path)
+    persistence = open_file_persistence(path)
     failing_every = 5
     counter_lock = threading.Lock()
     file_fsyncs = []
@@ -428,6 +423,6 @@ def test_saves_failing_while_threads_write_leave_no_thread_a_corrupted_store(tmp
 
     assert len(failures_seen) == len(file_fsyncs) // failing_every > 0
     expected_items = [expected[item_id] for item_id in sorted(expected)]
-    assert all_items(persistence) == expected_items
+    assert items_sorted_by_id(persistence) == expected_items
     assert_memory_equals_file(persistence, path)
     assert temporary_files_in(tmp_path) == []
