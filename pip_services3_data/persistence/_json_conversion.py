@@ -25,30 +25,14 @@ def items_to_json(items: List[Any]) -> bytes:
         attributes).
     :raises ValueError: NaN or infinity, or a reference cycle.
     """
-    # The fast path hands plain objects' attribute dicts to the encoder unfiltered. Dunder
-    # names in an instance's __dict__ are rare enough to be looked for in the output: any '"__'
-    # sends the list through the exact path, which leaves them out.
     attribute_types = _attribute_types_of(items)
-    attributes_handed_over = bool(attribute_types)
-
-    def json_value_of(value: Any) -> Any:
-        nonlocal attributes_handed_over
-        converter = _converter_by_type[type(value)]
-        if converter is _instance_attributes:
-            attributes_handed_over = True
-            return value.__dict__
-        return converter(value)
-
     # One encoder call per chunk keeps the exact dicts made for the encoder few and short-lived:
     # made for the whole list at once, they would set off a full garbage collection.
     chunk_texts = [
-        _dumps(_as_exact_dicts(items[start:start + _CHUNK_SIZE], attribute_types), json_value_of)[1:-1]
+        _dumps(_as_exact_dicts(items[start:start + _CHUNK_SIZE], attribute_types), _json_value_of)[1:-1]
         for start in range(0, len(items), _CHUNK_SIZE)
     ]
-    text = '[' + ','.join(chunk_texts) + ']'
-    if attributes_handed_over and '"__' in text:
-        text = _dumps(items, _json_value_of)
-    return text.encode('utf-8')
+    return ('[' + ','.join(chunk_texts) + ']').encode('utf-8')
 
 
 def _dumps(value: Any, default: Callable[[Any], Any]) -> str:
@@ -70,7 +54,7 @@ def _as_exact_dicts(items: List[Any], attribute_types: FrozenSet[type]) -> List[
     list, which makes dict items a third slower to serialise than their plain copies.
     """
     return [dict.copy(item) if type(item) is AttributeDict
-            else item.__dict__ if type(item) in attribute_types
+            else _instance_attributes(item) if type(item) in attribute_types
             else item
             for item in items]
 
@@ -144,7 +128,11 @@ def _to_json_result(value: Any) -> Any:
 
 
 def _instance_attributes(value: Any) -> Dict[str, Any]:
-    return {name: entry for name, entry in value.__dict__.items() if not _is_dunder(name)}
+    attributes: Dict[str, Any] = value.__dict__
+    # Joined, the names are searched at C speed; a match only sends the item through the exact filter.
+    if '__' in ''.join(attributes):
+        return {name: entry for name, entry in attributes.items() if not _is_dunder(name)}
+    return attributes
 
 
 def _dataclass_fields(value: Any) -> Dict[str, Any]:
