@@ -25,6 +25,7 @@ from pip_services3_data.persistence import (
     FilePersistence, IdentifiableFilePersistence, IdentifiableMemoryPersistence, JsonFilePersister,
     MemoryPersistence,
 )
+from pip_services3_data.persistence._item_store import ItemStore
 from support import (
     CountingFilePersister, CountingMemoryStorage, Dummy, DummyFilePersistence, DummyMemoryPersistence,
     RecordingLogger,
@@ -32,6 +33,13 @@ from support import (
 
 BACKENDS = ['memory', 'file']
 ITEM_SHAPES = ['object', 'dict']
+
+
+@pytest.fixture(autouse=True)
+def verified_id_index(monkeypatch):
+    """Every lookup by id compares the index with the items and fails the test on a difference,
+    instead of rebuilding the index: a bookkeeping bug cannot hide behind a repair."""
+    monkeypatch.setattr(ItemStore, 'verify_index', True)
 
 
 @pytest.fixture(params=ITEM_SHAPES)

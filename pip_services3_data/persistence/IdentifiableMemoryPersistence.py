@@ -13,7 +13,6 @@ from ..ISaver import ISaver
 from ..ISetter import ISetter
 from ..IWriter import IWriter
 from ._cloning import clone, copy_item, copy_item_shallow
-from ._id_index import IdIndex
 from ._item_fields import get_id, is_missing_id, set_field
 from .MemoryPersistence import MemoryPersistence
 
@@ -74,7 +73,6 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         :param saver: (optional) receives the whole item list after every write.
         """
         super().__init__(loader, saver)
-        self._id_index = IdIndex()
         self._unique_ids = False
 
     def configure(self, config: ConfigParams) -> None:
@@ -88,7 +86,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
     def get_one_by_id(self, correlation_id: Optional[str], id: K) -> Optional[T]:
         """Gets a copy of the item with ``id``, or ``None`` when there is none."""
         with self._lock:
-            stored = self._id_index.item_with(self._stored_items, id)
+            stored = self._store.index.item_with(id)
             item = None if stored is None else clone(stored)
         found = 'Retrieved' if item is not None else 'Found no'
         self._trace(correlation_id, '%s item with id %s', found, id)
@@ -98,7 +96,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         """Gets copies of the items whose ids are in ``ids``, in stored order; unknown ids are skipped."""
         with self._lock:
             positions = sorted(self._positions_by_id(ids or ()).values())
-            items = [clone(self._stored_items[position]) for position in positions]
+            items = [clone(self._store.items[position]) for position in positions]
         self._trace(correlation_id, 'Retrieved %s items by %s ids', len(items), len(ids or ()))
         return items
 
@@ -115,15 +113,14 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         """
         stored, returned = self._copies_with_id(correlation_id, item)
         item_id = get_id(stored)
-        with self._lock:
-            self._check_writable(correlation_id)
-            if self._position_of(item_id) is not None:
+        with self._writing(correlation_id) as store:
+            if store.index.item_with(item_id) is not None:
                 if self._unique_ids:
                     raise ConflictException(
                         correlation_id, 'DUPLICATE_ID', f'An item with id {item_id} already exists'
                     ).with_details('id', item_id)
                 self._trace(correlation_id, 'Storing a second item with id %s', item_id)
-            self._write(correlation_id, self._append, stored, item_id)
+            store.append(stored)
         self._trace(correlation_id, 'Created item with id %s', item_id)
         return returned
 
@@ -138,13 +135,12 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         """
         stored, returned = self._copies_with_id(correlation_id, item)
         item_id = get_id(stored)
-        with self._lock:
-            self._check_writable(correlation_id)
-            position = self._position_of(item_id)
+        with self._writing(correlation_id) as store:
+            position = store.index.position_of(item_id)
             if position is None:
-                self._write(correlation_id, self._append, stored, item_id)
+                store.append(stored)
             else:
-                self._write(correlation_id, self._replace, position, stored, item_id)
+                store.replace(position, stored)
         self._trace(correlation_id, 'Set item with id %s', item_id)
         return returned
 
@@ -159,11 +155,10 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         self._require_item(correlation_id, item)
         item_id = get_id(item)
         stored = copy_item(item)
-        with self._lock:
-            self._check_writable(correlation_id)
-            position = self._position_of(item_id)
+        with self._writing(correlation_id) as store:
+            position = store.index.position_of(item_id)
             if position is not None:
-                self._write(correlation_id, self._replace, position, stored, item_id)
+                store.replace(position, stored)
         if position is None:
             self._trace(correlation_id, 'Found no item with id %s to update', item_id)
             return None
@@ -181,18 +176,17 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         fields = {name: clone(value) for name, value in (data or {}).items() if name != 'id'}
-        with self._lock:
-            self._check_writable(correlation_id)
-            position = self._position_of(id)
+        with self._writing(correlation_id) as store:
+            position = store.index.position_of(id)
             if position is None:
                 returned = None
             else:
                 # The new version shares its untouched nested values with the old one: stored
                 # items are never changed in place, so neither version can see the other change.
-                updated = copy_item_shallow(self._stored_items[position])
+                updated: T = copy_item_shallow(store.items[position])
                 for name, value in fields.items():
                     set_field(updated, name, value)
-                self._write(correlation_id, self._replace, position, updated, id)
+                store.replace(position, updated)
                 returned = clone(updated)
         if returned is None:
             self._trace(correlation_id, 'Found no item with id %s to update', id)
@@ -207,12 +201,9 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             nothing saved) when the id is unknown.
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
-        with self._lock:
-            self._check_writable(correlation_id)
-            position = self._position_of(id)
-            removed = None if position is None else self._stored_items[position]
-            if position is not None:
-                self._write(correlation_id, self._remove, position, id)
+        with self._writing(correlation_id) as store:
+            position = store.index.position_of(id)
+            removed = None if position is None else store.remove(position)
         found = 'Deleted' if removed is not None else 'Found no'
         self._trace(correlation_id, '%s item with id %s', found, id)
         return removed
@@ -222,11 +213,11 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
 
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
-        with self._lock:
-            self._check_writable(correlation_id)
+        with self._writing(correlation_id) as store:
             positions_by_id = self._positions_by_id(ids or ())
-            if positions_by_id:
-                self._write(correlation_id, self._remove_all, positions_by_id)
+            # From the last position down, so that each removal leaves the others in place.
+            for position in sorted(positions_by_id.values(), reverse=True):
+                store.remove(position)
         self._trace(correlation_id, 'Deleted %s items by %s ids', len(positions_by_id), len(ids or ()))
 
     def _copies_with_id(self, correlation_id: Optional[str], item: T) -> Tuple[T, T]:
@@ -252,33 +243,11 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         if item is None:
             raise BadRequestException(correlation_id, 'NO_ITEM', 'The item to store is None')
 
-    def _position_of(self, item_id: Any) -> Optional[int]:
-        return self._id_index.position_of(self._stored_items, item_id)
-
     def _positions_by_id(self, ids: Iterable[K]) -> Dict[K, int]:
+        index = self._store.index
         positions: Dict[K, int] = {}
         for item_id in ids:
-            position = self._position_of(item_id)
+            position = index.position_of(item_id)
             if position is not None:
                 positions[item_id] = position
         return positions
-
-    # The helpers below change the list through list's own methods, which leave the
-    # ItemList.modified flag alone, and keep the id index in step themselves.
-
-    def _append(self, item: T, item_id: Any) -> None:
-        list.append(self._stored_items, item)
-        self._id_index.record_append(self._stored_items, item_id, item)
-
-    def _replace(self, position: int, item: T, item_id: Any) -> None:
-        list.__setitem__(self._stored_items, position, item)
-        self._id_index.record_replacement(self._stored_items, item_id, item)
-
-    def _remove(self, position: int, item_id: Any) -> None:
-        list.__delitem__(self._stored_items, position)
-        self._id_index.record_removal(self._stored_items, item_id)
-
-    def _remove_all(self, positions_by_id: Dict[K, int]) -> None:
-        # From the last position down, so that each removal leaves the others in place.
-        for item_id, position in sorted(positions_by_id.items(), key=lambda entry: -entry[1]):
-            self._remove(position, item_id)

@@ -2,7 +2,8 @@
 
 import random
 import threading
-from typing import Any, Callable, Generic, List, Optional, Tuple, TypeVar
+from contextlib import contextmanager
+from typing import Any, Callable, Generic, Iterator, List, Optional, Tuple, TypeVar
 
 from pip_services3_commons.config import ConfigParams, IConfigurable
 from pip_services3_commons.data import DataPage, PagingParams
@@ -15,12 +16,11 @@ from ..ISaver import ISaver
 from ._attribute_dict import attribute_dict_from
 from ._cloning import clone, copy_item, copy_item_shallow
 from ._interface_stubs import ImplementationsFirst
-from ._item_list import ItemList
+from ._item_store import ItemStore
 from ._listened_logger import ListenedCompositeLogger
 from ._sorting import sort_items
 
 T = TypeVar('T')
-R = TypeVar('R')
 
 Filter = Optional[Callable[[Any], bool]]
 
@@ -66,7 +66,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """
         self._lock = threading.RLock()
         self._logger = ListenedCompositeLogger()
-        self._stored_items: ItemList[T] = ItemList()
+        self._store = ItemStore(on_out_of_step=lambda message: self._logger.warn(None, message))
         self._loader = loader
         self._saver = saver
         self._opened = False
@@ -75,12 +75,17 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
 
     @property
     def _items(self) -> List[T]:
-        """The live list of stored items, for subclasses. Hold ``self._lock`` while using it."""
-        return self._stored_items
+        """The live list of stored items, for subclasses: a plain ``list``.
+
+        Hold ``self._lock`` while using it and call :meth:`save` after changing it. Any change
+        a list allows is fine; the id index is rebuilt at the next lookup by id. A list assigned
+        here becomes the store itself.
+        """
+        return self._store.lend()
 
     @_items.setter
     def _items(self, items: List[T]) -> None:
-        self._stored_items = ItemList(items)
+        self._store.adopt(items if isinstance(items, list) else list(items))
 
     def configure(self, config: ConfigParams) -> None:
         """Reads ``options.max_page_size``.
@@ -157,9 +162,9 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 raise
             items: List[Any] = [attribute_dict_from(item) if type(item) is dict else item
                                 for item in loaded or ()]
-            self._stored_items = ItemList(items)
+            self._store.reset(items)
             self._load_error = None
-            self._trace(correlation_id, 'Loaded %s items', len(self._stored_items))
+            self._trace(correlation_id, 'Loaded %s items', len(items))
 
     def save(self, correlation_id: Optional[str]) -> None:
         """Hands all stored items to the saver; does nothing without a saver.
@@ -167,21 +172,18 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         :raises FileException: ``WRITE_FAILED`` from a file saver that cannot write.
         """
-        if self._saver is None:
-            return
         with self._lock:
             self._check_writable(correlation_id)
-            self._saver.save(correlation_id, list(self._stored_items))
-            self._trace(correlation_id, 'Saved %s items', len(self._stored_items))
+            self._save_items(correlation_id)
+            self._store.saved()
 
     def clear(self, correlation_id: Optional[str]) -> None:
         """Removes every item and saves, even when there was nothing to remove.
 
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
-        with self._lock:
-            self._check_writable(correlation_id)
-            self._write(correlation_id, self._stored_items.clear)
+        with self._writing(correlation_id, save_always=True) as store:
+            store.replace_all([])
         self._trace(correlation_id, 'Cleared items')
 
     def create(self, correlation_id: Optional[str], item: T) -> T:
@@ -192,9 +194,8 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         stored = copy_item(item)
-        with self._lock:
-            self._check_writable(correlation_id)
-            self._write(correlation_id, self._stored_items.append, stored)
+        with self._writing(correlation_id) as store:
+            store.append(stored)
         self._trace(correlation_id, 'Created an item')
         return copy_item_shallow(item)
 
@@ -272,35 +273,41 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises BadRequestException: ``INVALID_FILTER`` when ``filter`` is not callable.
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
-        with self._lock:
-            self._check_writable(correlation_id)
+        with self._writing(correlation_id) as store:
             matching = self._filter_items(correlation_id, filter)
             if matching:
                 matching_ids = {id(item) for item in matching}
-                kept = [item for item in self._stored_items if id(item) not in matching_ids]
-                self._write(correlation_id, self._stored_items.__setitem__, slice(None), kept)
+                store.replace_all([item for item in store.items if id(item) not in matching_ids])
         self._trace(correlation_id, 'Deleted %s items', len(matching))
 
-    def _write(self, correlation_id: Optional[str], change: Callable[..., R], *arguments: Any) -> R:
-        """The one path every write takes: runs ``change(*arguments)`` on the stored items, then saves.
+    @contextmanager
+    def _writing(self, correlation_id: Optional[str], save_always: bool = False) -> Iterator[ItemStore]:
+        """The one path every write takes: yields the store to change, then saves the change.
 
-        Callers hold ``self._lock`` and have called :meth:`_check_writable` before looking
-        anything up, so that after a failed load even a write that would find nothing raises
-        ``LOAD_FAILED``.
-
-        When ``change`` or the save raises, the stored list is put back as it was and the
-        error propagates, so memory always matches what the saver holds.
+        Holds ``self._lock`` throughout and refuses to start after a failed load, before
+        anything is looked up, so that even a write that would find nothing raises
+        ``LOAD_FAILED``. The save happens when the store changed (or ``save_always``); when the
+        change or the save raises, every change made in the block is undone and the error
+        propagates, so memory always matches what the saver holds.
         """
-        if self._saver is None:
-            return change(*arguments)
-        items_before = list(self._stored_items)
-        try:
-            result = change(*arguments)
-            self._saver.save(correlation_id, list(self._stored_items))
-        except BaseException:
-            self._stored_items[:] = items_before
-            raise
-        return result
+        with self._lock:
+            self._check_writable(correlation_id)
+            store = self._store
+            store.begin()
+            try:
+                yield store
+                if store.changed() or save_always:
+                    self._save_items(correlation_id)
+            except BaseException:
+                store.roll_back()
+                raise
+            store.commit()
+
+    def _save_items(self, correlation_id: Optional[str]) -> None:
+        """Hands a copy of the item list to the saver, if there is one."""
+        if self._saver is not None:
+            self._saver.save(correlation_id, list(self._store.items))
+            self._trace(correlation_id, 'Saved %s items', len(self._store.items))
 
     def _trace(self, correlation_id: Optional[str], message: str, *values: Any) -> None:
         """Traces ``message % values``, formatted only when a logger will receive it."""
@@ -319,13 +326,13 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
     def _filter_items(self, correlation_id: Optional[str], filter: Filter) -> List[Any]:
         """Returns the live stored items that match ``filter``, in stored order."""
         if filter is None:
-            return list(self._stored_items)
+            return list(self._store.items)
         if not callable(filter):
             raise BadRequestException(
                 correlation_id, 'INVALID_FILTER',
                 f'Filter must be a function of an item or None, not {type(filter).__name__}',
             )
-        return [item for item in self._stored_items if filter(item)]
+        return [item for item in self._store.items if filter(item)]
 
     def _page_bounds(self, paging: Optional[PagingParams]) -> Tuple[int, int]:
         if paging is None:
