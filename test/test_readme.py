@@ -19,6 +19,8 @@ from typing import Dict, List, NamedTuple
 
 import pytest
 
+from support import why_the_container_cannot_be_imported
+
 README = Path(__file__).resolve().parent.parent / 'README.md'
 PYTHON_TAGS = {'python', 'py', 'python3', 'pycon'}
 FENCE = re.compile(r'^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\s`]*)')
@@ -125,6 +127,10 @@ def test_blocks_are_found_with_their_sections_and_lines() -> None:
 @pytest.mark.parametrize('section', list(SECTIONS))  # in README order
 def test_the_examples_of_a_readme_section_run(
         section: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if any('pip_services3_container' in block.code for block in SECTIONS[section]):
+        container_import_failure = why_the_container_cannot_be_imported()
+        if container_import_failure is not None:
+            pytest.skip(container_import_failure)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))  # tempfile.mkdtemp() in examples too
     # A real module, so that what needs one (dataclasses, pickle, typing.get_type_hints) works.
