@@ -7,7 +7,7 @@ puts pyenv's there). The environments are made with the interpreter's own ``venv
 
 import nox
 
-# The interpreters setup.py's classifiers name: change both together.
+# setup.py's python_requires and classifiers claim exactly these (test/test_packaging.py checks).
 PYTHONS = ['3.8', '3.9', '3.10', '3.11', '3.12', '3.13', 'pypy3']
 
 # An interpreter that cannot be found fails the run instead of being skipped silently.

@@ -37,7 +37,7 @@ setup(
         'Operating System :: OS Independent',
         'Programming Language :: Python :: 3',
         'Programming Language :: Python :: 3 :: Only',
-        # Exactly the interpreters CI runs the test suite on (noxfile.py): change both together.
+        # Exactly the interpreters CI runs the test suite on (noxfile.py; test/test_packaging.py checks).
         'Programming Language :: Python :: 3.8',
         'Programming Language :: Python :: 3.9',
         'Programming Language :: Python :: 3.10',
