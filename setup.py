@@ -22,7 +22,9 @@ setup(
         'pip-services3-components>=3.3,<4.0',
     ],
     extras_require={
-        'test': ['pytest>=7', 'pip-services3-container>=3.2,<4.0', 'mypy>=1.14'],
+        # pip-services3-postgres brings psycopg2-binary, a prebuilt wheel: nothing to compile.
+        'test': ['pytest>=7', 'pip-services3-container>=3.2,<4.0', 'mypy>=1.14',
+                 'pip-services3-postgres>=3.2.8,<4.0'],
     },
     classifiers=[
         'Development Status :: 5 - Production/Stable',
