@@ -19,6 +19,7 @@ import pytest
 import yaml
 from pip_services3_commons.config import ConfigParams
 from pip_services3_commons.data import FilterParams, PagingParams, SortField, SortParams
+from pip_services3_commons.errors import BadRequestException
 
 from pip_services3_data import IGetter, IWriter
 
@@ -153,6 +154,16 @@ def test_writes_go_through_the_interface(beacons: ModuleType, persistence: Any) 
 
     assert persistence.delete_by_id(CID, created.id).udi == 'u6'
     assert persistence.get_one_by_id(CID, created.id) is None
+
+
+def test_the_postgres_persistence_sorts_by_beacon_fields_only() -> None:
+    # Sort field names are written into its SQL: anything but a field of BeaconV1 is refused.
+    postgres = importlib.import_module('examples.beacons.BeaconsPostgresPersistence')
+    by_site_then_widest = SortParams(SortField('site_id'), SortField('radius', False))
+    assert postgres.compose_order_by(CID, by_site_then_widest) == "data->'site_id', data->'radius' DESC"
+    with pytest.raises(BadRequestException) as refused:
+        postgres.compose_order_by(CID, SortParams(SortField("udi'; DROP TABLE beacons; --")))
+    assert refused.value.code == 'UNKNOWN_SORT_FIELD'
 
 
 def test_updating_a_beacon_that_is_not_there_gives_none(beacons: ModuleType, persistence: Any) -> None:

@@ -22,4 +22,6 @@ class BeaconsContainer(Container):
 
     def persistence(self) -> IBeaconsPersistence:
         """The persistence the configuration chose; the container must be open."""
-        return self._references.get_one_required(Descriptor('beacons', 'persistence', '*', '*', '1.0'))
+        persistence: IBeaconsPersistence = self._references.get_one_required(
+            Descriptor('beacons', 'persistence', '*', '*', '1.0'))
+        return persistence

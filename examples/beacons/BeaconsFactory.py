@@ -17,7 +17,7 @@ class BeaconsFactory(Factory):
     PostgresPersistenceDescriptor = Descriptor('beacons', 'persistence', 'postgres', '*', '1.0')
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # not annotated in pip-services3-components
         self.register_as_type(self.MemoryPersistenceDescriptor, BeaconsMemoryPersistence)
         self.register_as_type(self.FilePersistenceDescriptor, BeaconsFilePersistence)
         self.register(self.PostgresPersistenceDescriptor, _create_postgres_persistence)

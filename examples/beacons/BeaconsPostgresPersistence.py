@@ -20,7 +20,9 @@ from .IBeaconsPersistence import IBeaconsPersistence
 BEACON_FIELDS = {field.name for field in dataclasses.fields(BeaconV1)}
 
 
-class BeaconsPostgresPersistence(IdentifiableJsonPostgresPersistence, IBeaconsPersistence):
+# pip-services3-postgres types its methods with a free type variable (create(item: T) -> T), which a
+# type checker cannot match with the interface's BeaconV1: hence the ignores on the class and on update.
+class BeaconsPostgresPersistence(IdentifiableJsonPostgresPersistence, IBeaconsPersistence):  # type: ignore[misc]
     """Implements :class:`IBeaconsPersistence` over a PostgreSQL table of ``id`` and JSONB ``data``.
 
     It answers like the memory and file persistences (the example's tests run one fixture over
@@ -39,7 +41,7 @@ class BeaconsPostgresPersistence(IdentifiableJsonPostgresPersistence, IBeaconsPe
         super().__init__('beacons')
 
     def _define_schema(self) -> None:
-        self._clear_schema()
+        self._clear_schema()  # type: ignore[no-untyped-call]  # not annotated in pip-services3-postgres
         self._ensure_table()
         self._ensure_index(self._table_name + '_site_id', {"(data->>'site_id')": 1})
 
@@ -55,18 +57,20 @@ class BeaconsPostgresPersistence(IdentifiableJsonPostgresPersistence, IBeaconsPe
     def get_page_by_filter(  # type: ignore[override]
             self, correlation_id: Optional[str], filter: Optional[FilterParams],
             paging: Optional[PagingParams], sort: Optional[SortParams] = None) -> DataPage:
-        return super().get_page_by_filter(correlation_id, compose_where(filter),
-                                          paging, compose_order_by(correlation_id, sort or DEFAULT_SORT), None)
+        return super().get_page_by_filter(correlation_id, compose_where(filter), paging or PagingParams(),
+                                          compose_order_by(correlation_id, sort or DEFAULT_SORT), None)
 
     def get_one_by_udi(self, correlation_id: Optional[str], udi: str) -> Optional[BeaconV1]:
-        beacons = super().get_list_by_filter(correlation_id, "data->>'udi' = " + sql_text(udi), None, None)
+        where = "data->>'udi' = " + sql_text(udi)
+        beacons: List[BeaconV1] = super().get_list_by_filter(correlation_id, where, None, None)
         return beacons[0] if beacons else None
 
-    def update(self, correlation_id: Optional[str], item: BeaconV1) -> Optional[BeaconV1]:
+    def update(  # type: ignore[override]
+            self, correlation_id: Optional[str], item: BeaconV1) -> Optional[BeaconV1]:
         # pip-services3-postgres 3.2.8 raises AttributeError when no row has the id; the
         # interface promises None, as the memory and file persistences return.
         row = self._convert_from_public(item)
-        query = 'UPDATE ' + self._quoted_table_name() + ' SET "data" = %s WHERE "id" = %s RETURNING *'
+        query = f'UPDATE {self._quoted_table_name()} SET "data" = %s WHERE "id" = %s RETURNING *'
         rows = self._request(query, [row['data'], row['id']])['items']
         return self._convert_to_public(rows[0]) if rows else None
 
@@ -102,7 +106,7 @@ def compose_order_by(correlation_id: Optional[str], sort: SortParams) -> str:
     terms: List[str] = []
     for field in sort:
         if field.name not in BEACON_FIELDS:
-            raise BadRequestException(correlation_id, 'UNKNOWN_SORT_FIELD',
-                                      f'Beacons cannot be sorted by {field.name!r}').with_details('field', field.name)
+            message = f'Beacons cannot be sorted by {field.name!r}'
+            raise BadRequestException(correlation_id, 'UNKNOWN_SORT_FIELD', message).with_details('field', field.name)
         terms.append(f"data->'{field.name}'" + ('' if field.ascending else ' DESC'))
     return ', '.join(terms)

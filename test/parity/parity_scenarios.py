@@ -379,8 +379,8 @@ def a_filtered_list(backend: ParityBackend) -> Any:
 
 @scenario('get_count_by_filter', SAME, fake=[3, 5])
 def get_count_by_filter(backend: ParityBackend) -> Any:
-    persistence = backend.persistence
-    return [persistence.get_count_by_filter(CID, backend.spell(ACTIVE)), persistence.get_count_by_filter(CID, None)]
+    count_matches = backend.persistence.get_count_by_filter
+    return [count_matches(CID, backend.spell(ACTIVE)), count_matches(CID, None)]
 
 
 @scenario('a page matching nothing', SAME, fake=[[], 0])
