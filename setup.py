@@ -28,6 +28,9 @@ setup(
             # mypy 1.19 imports librt, which it installs only on CPython (python/mypy#20454).
             'mypy>=1.14; platform_python_implementation != "PyPy"',
             'mypy>=1.14,<1.19; platform_python_implementation == "PyPy"',
+            # For the parity suite. It brings psycopg2-binary, a prebuilt wheel for CPython (nothing
+            # to compile); there is none for PyPy, where those tests skip, saying so.
+            'pip-services3-postgres>=3.2.8,<4.0; platform_python_implementation != "PyPy"',
         ],
     },
     classifiers=[
