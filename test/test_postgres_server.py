@@ -4,11 +4,14 @@ import os
 import tempfile
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 import postgres_server as server_module
-from postgres_server import PostgresServer, require_server_binaries, running_postgres_server
+from postgres_server import PostgresServer, require_postgres_client, require_server_binaries, running_postgres_server
+
+require_postgres_client()
+
+import psycopg2  # noqa: E402  (after the skip on PyPy, where it does not install)
 
 
 def test_the_server_listens_on_loopback_with_its_socket_in_its_own_folder(postgres_server: PostgresServer) -> None:
