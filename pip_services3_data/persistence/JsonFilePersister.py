@@ -8,7 +8,8 @@ from pip_services3_commons.errors import ConfigException, FileException
 
 from ._atomic_file import SeenFile, read_whole, remove_stale_temporary_files, replacement_problem, write_atomically
 from ._file_lock import FileLock
-from ._json_conversion import items_from_json, items_to_json
+from ._item_texts import ItemTexts
+from ._json_conversion import array_of, item_to_json, items_from_json
 from ._shared_storage import SharedStorage
 
 T = TypeVar('T')
@@ -49,6 +50,7 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         self._item_type = item_type
         self._seen: Optional[SeenFile] = None
         self._lock = FileLock()
+        self._item_texts = ItemTexts()
 
     @property
     def path(self) -> Optional[str]:
@@ -97,7 +99,7 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
             the file cannot be written.
         """
         path = self._real_path(correlation_id)
-        content = self._encode(correlation_id, path, items)
+        content = self._encode(correlation_id, path, items, self._item_texts)
         try:
             with self.locked():
                 self._remember(write_atomically(path, content))
@@ -128,7 +130,7 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         except OSError:
             return False
         seen.close()
-        return (content or b'[]') == self._encode(None, path, items)
+        return (content or b'[]') == self._encode(None, path, items, ItemTexts())
 
     def check_replaceable(self, correlation_id: Optional[str]) -> None:
         """Makes sure a save can replace the file: its folder is writable and it is no mount point.
@@ -154,10 +156,24 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
             # anything: the next writer cleans up.
             return
 
-    def _encode(self, correlation_id: Optional[str], path: str, items: List[Any]) -> bytes:
+    def release(self) -> None:
+        """Lets go of the file kept open to notice changes; the next operation loads it again."""
+        self._forget_seen_file()
+
+    def forget_seen_items(self) -> None:
+        """Encodes every item at the next save: items it saved may have been changed in place.
+
+        Between saves it reuses the text of each item that is the very object it saved last
+        time; the persistences replace items and never change them in place, and call this
+        when they handed their items to code that might.
+        """
+        self._item_texts.forget()
+
+    def _encode(self, correlation_id: Optional[str], path: str, items: List[Any], item_texts: ItemTexts) -> bytes:
         try:
-            return items_to_json(items)
+            return array_of(item_texts.texts_of(items, item_to_json))
         except (TypeError, ValueError, RecursionError) as error:
+            item_texts.forget()
             raise self._write_failed(correlation_id, path, f'cannot serialise the items: {error}', error) from error
 
     def _remember(self, seen: SeenFile) -> None:

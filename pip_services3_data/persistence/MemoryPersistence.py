@@ -158,12 +158,15 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             if self._load_error is not None:
                 self._logger.warn(correlation_id, 'Closed without saving: the last load failed')
-            elif self._opened:
+            elif self._opened and self._store.lent:
+                # Only a lent list can hold unsaved changes: a reader never waits for a writer here.
                 with self._exclusive(correlation_id):
                     if self._has_unsaved_changes():
                         self._refuse_if_changed_meanwhile(correlation_id)
                         self._save_items(correlation_id)
                         self._store.saved()
+            if isinstance(self._loader, SharedStorage):
+                self._loader.release()
             self._opened = False
 
     def load(self, correlation_id: Optional[str]) -> None:
@@ -400,6 +403,8 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
 
     def _save_items(self, correlation_id: Optional[str]) -> None:
         """Hands a copy of the item list to the saver, if there is one."""
+        if self._store.lent and isinstance(self._saver, SharedStorage):
+            self._saver.forget_seen_items()
         if self._saver is not None:
             self._saver.save(correlation_id, list(self._store.items))
             self._trace(correlation_id, 'Saved %s items', len(self._store.items))

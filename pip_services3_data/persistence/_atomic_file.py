@@ -4,6 +4,7 @@ import glob
 import os
 import secrets
 import stat
+import weakref
 from typing import Optional, Set, Tuple
 
 _TEMPORARY_SUFFIX = '.tmp'
@@ -30,6 +31,9 @@ class SeenFile:
         self._path = path
         self._descriptor = descriptor
         self._signature = None if descriptor is None else _signature_of(os.fstat(descriptor))
+        # Closed with this object at the latest, so that persistences dropped without close
+        # do not leak descriptors.
+        self._closer = None if descriptor is None else weakref.finalize(self, os.close, descriptor)
 
     def changed(self) -> bool:
         """Tells whether the file was replaced, changed, created or removed since it was seen."""
@@ -38,10 +42,9 @@ class SeenFile:
         return _signature_of(os.fstat(self._descriptor)) != self._signature
 
     def close(self) -> None:
-        """Lets go of the file."""
-        if self._descriptor is not None:
-            os.close(self._descriptor)
-            self._descriptor = None
+        """Lets go of the file; the object is of no further use."""
+        if self._closer is not None:
+            self._closer()
 
 
 def _signature_of(status: os.stat_result) -> Tuple[int, int, int, int]:

@@ -1,4 +1,4 @@
-"""Conversion of whole item lists to and from the JSON file format."""
+"""Conversion of items to and from the JSON file format: one array of items."""
 
 import dataclasses
 import datetime
@@ -6,16 +6,12 @@ import enum
 import json
 import types
 import uuid
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Type, cast
+from typing import Any, Callable, Dict, List, Optional, Type, cast
 
 from ._attribute_dict import AttributeDict, attribute_dict_from
 
-#: How many items one call of the JSON encoder serialises.
-_CHUNK_SIZE = 256
-
-
-def items_to_json(items: List[Any]) -> bytes:
-    """Serialises ``items`` as one UTF-8 JSON array.
+def item_to_json(item: Any) -> bytes:
+    """Serialises one item as UTF-8 JSON text.
 
     Objects become their ``to_json()`` result or their instance attributes (all but dunder
     names; dataclass fields and ``__slots__`` when there is no ``__dict__``), datetimes ISO 8601
@@ -25,38 +21,18 @@ def items_to_json(items: List[Any]) -> bytes:
         attributes).
     :raises ValueError: NaN or infinity, or a reference cycle.
     """
-    attribute_types = _attribute_types_of(items)
-    # One encoder call per chunk keeps the exact dicts made for the encoder few and short-lived:
-    # made for the whole list at once, they would set off a full garbage collection.
-    chunk_texts = [
-        _dumps(_as_exact_dicts(items[start:start + _CHUNK_SIZE], attribute_types), _json_value_of)[1:-1]
-        for start in range(0, len(items), _CHUNK_SIZE)
-    ]
-    return ('[' + ','.join(chunk_texts) + ']').encode('utf-8')
+    value: Any = item
+    if type(item) is AttributeDict:
+        # The encoder walks an exact dict directly but asks a subclass for its items() list.
+        value = dict.copy(item)
+    elif not isinstance(item, _JSON_NATIVE_TYPES):
+        value = _converter_by_type[type(item)](item)
+    return _encoder.encode(value).encode('utf-8')
 
 
-def _dumps(value: Any, default: Callable[[Any], Any]) -> str:
-    return json.dumps(value, default=default, ensure_ascii=False, allow_nan=False, separators=(',', ':'))
-
-
-def _attribute_types_of(items: List[Any]) -> FrozenSet[type]:
-    """Returns the types among ``items`` that are serialised as their instance attributes."""
-    return frozenset(item_type for item_type in set(map(type, items))
-                     if not issubclass(item_type, _JSON_NATIVE_TYPES)
-                     and _converter_by_type[item_type] is _instance_attributes)
-
-
-def _as_exact_dicts(items: List[Any], attribute_types: FrozenSet[type]) -> List[Any]:
-    """Returns ``items`` with each :class:`AttributeDict` replaced by a plain copy and each
-    plain object by its ``__dict__``.
-
-    The JSON encoder walks an exact ``dict`` directly but asks a subclass for its ``items()``
-    list, which makes dict items a third slower to serialise than their plain copies.
-    """
-    return [dict.copy(item) if type(item) is AttributeDict
-            else _instance_attributes(item) if type(item) in attribute_types
-            else item
-            for item in items]
+def array_of(texts: List[bytes]) -> bytes:
+    """Joins item texts made by :func:`item_to_json` into the JSON array of the file."""
+    return b'[' + b','.join(texts) + b']'
 
 
 def items_from_json(content: bytes, item_type: Optional[type] = None) -> List[Any]:
@@ -161,6 +137,7 @@ class _ConverterByType(Dict[type, Callable[[Any], Any]]):
 
 _converter_by_type = _ConverterByType()
 _JSON_NATIVE_TYPES = (dict, list, tuple, str, int, float, type(None))
+_encoder = json.JSONEncoder(default=_json_value_of, ensure_ascii=False, allow_nan=False, separators=(',', ':'))
 
 
 def _to_item_type(entry: Dict[str, Any], item_type: Type[Any]) -> Any:

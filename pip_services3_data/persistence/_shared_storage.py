@@ -26,6 +26,14 @@ class SharedStorage(ILoader, ISaver):
         """Tells whether saving ``items`` would leave the data exactly as it is now."""
         raise NotImplementedError
 
+    def forget_seen_items(self) -> None:
+        """Drops whatever was computed from items seen before, which may have changed in place."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Lets go of what it holds open between operations, until it is used again."""
+        raise NotImplementedError
+
     def check_replaceable(self, correlation_id: Optional[str]) -> None:
         """Raises when a later save could not work, so that ``open`` reports it at once."""
         raise NotImplementedError

@@ -48,11 +48,11 @@ def test_after_a_failed_open_every_write_is_refused_and_close_leaves_the_file_al
         with pytest.raises(InvalidStateException) as refused:
             write(persistence)
         assert refused.value.code == 'LOAD_FAILED', name
+    assert all_items(persistence) == []
     persistence.close('cid-close')
 
     assert failed_open.value.code == 'READ_FAILED'
     assert not persistence.is_open()
-    assert all_items(persistence) == []
     assert (LogLevel.Warn, 'cid-close') in [(level, cid) for level, cid, _, _ in recording_logger.messages]
     assert file_state(path) == file_before
     assert sorted(os.listdir(tmp_path)) == ['.items.json.lock', 'items.json']

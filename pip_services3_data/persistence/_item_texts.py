@@ -1,0 +1,53 @@
+"""The JSON text of each saved item, kept so that a save encodes only the items that changed."""
+
+from itertools import islice
+from operator import is_
+from typing import Any, Callable, Iterable, List
+
+
+class ItemTexts:
+    """Remembers the items of the last save and their texts, to reuse for the same objects.
+
+    The persistences never change a stored item in place: a write replaces it with a new
+    object. So an item that is the very object saved last time still has the text it had,
+    and a save of a list that differs by one created, replaced or deleted item encodes that
+    one item. Items are matched by identity where the two lists agree from the start and from
+    the end; whatever lies between is encoded again. Call :meth:`forget` when items may have
+    been changed in place (a subclass was handed the live list).
+    """
+
+    def __init__(self) -> None:
+        self._items: List[Any] = []
+        self._texts: List[bytes] = []
+
+    def texts_of(self, items: List[Any], encode: Callable[[Any], bytes]) -> List[bytes]:
+        """Returns the text of each of ``items``, encoding with ``encode`` only those not saved
+        last time as the same object, and remembers them all for the next save."""
+        previous_items, previous_texts = self._items, self._texts
+        shortest = min(len(items), len(previous_items))
+        prefix = _count_same(items, previous_items, shortest)
+        suffix = _count_same(reversed(items), reversed(previous_items), shortest - prefix)
+        middle = items[prefix:len(items) - suffix]
+        previous_middle = previous_items[prefix:len(previous_items) - suffix]
+        previous_middle_texts = previous_texts[prefix:len(previous_texts) - suffix]
+        if len(middle) == len(previous_middle):
+            middle_texts = [text if item is previous else encode(item)
+                            for item, previous, text in zip(middle, previous_middle, previous_middle_texts)]
+        else:
+            middle_texts = [encode(item) for item in middle]
+        texts = previous_texts[:prefix] + middle_texts + previous_texts[len(previous_texts) - suffix:]
+        self._items, self._texts = items, texts
+        return texts
+
+    def forget(self) -> None:
+        """Drops every remembered text: the next save encodes every item."""
+        self._items, self._texts = [], []
+
+
+def _count_same(items: Iterable[Any], previous_items: Iterable[Any], limit: int) -> int:
+    """How many leading entries, up to ``limit``, are the same objects in both."""
+    same = list(islice(map(is_, items, previous_items), limit))
+    try:
+        return same.index(False)
+    except ValueError:
+        return len(same)
