@@ -22,7 +22,16 @@ setup(
         'pip-services3-components>=3.3,<4.0',
     ],
     extras_require={
-        'test': ['pytest>=7', 'pip-services3-container>=3.2,<4.0', 'mypy>=1.14'],
+        'test': [
+            'pytest>=7',
+            'pip-services3-container>=3.2,<4.0',
+            # mypy 1.19 imports librt, which it installs only on CPython (python/mypy#20454).
+            'mypy>=1.14; platform_python_implementation != "PyPy"',
+            'mypy>=1.14,<1.19; platform_python_implementation == "PyPy"',
+            # For the parity suite. It brings psycopg2-binary, a prebuilt wheel for CPython (nothing
+            # to compile); there is none for PyPy, where those tests skip, saying so.
+            'pip-services3-postgres>=3.2.8,<4.0; platform_python_implementation != "PyPy"',
+        ],
     },
     classifiers=[
         'Development Status :: 5 - Production/Stable',
@@ -31,6 +40,15 @@ setup(
         'Operating System :: OS Independent',
         'Programming Language :: Python :: 3',
         'Programming Language :: Python :: 3 :: Only',
+        # Exactly the interpreters CI runs the test suite on (noxfile.py; test/test_packaging.py checks).
+        'Programming Language :: Python :: 3.8',
+        'Programming Language :: Python :: 3.9',
+        'Programming Language :: Python :: 3.10',
+        'Programming Language :: Python :: 3.11',
+        'Programming Language :: Python :: 3.12',
+        'Programming Language :: Python :: 3.13',
+        'Programming Language :: Python :: Implementation :: CPython',
+        'Programming Language :: Python :: Implementation :: PyPy',
         'Typing :: Typed',
     ],
 )

@@ -11,12 +11,15 @@ The fixtures hand out persistences that are already open:
 - ``backend.open(SomeSubclass)``: a test's own subclass, opened on the backend.
 - ``counted`` / ``plain_counted`` with ``storage``: persistences whose loader and saver count
   their calls and can be told to fail (memory: an in-memory store; file: a ``JsonFilePersister``).
+- ``postgres_server``: a real PostgreSQL server for the whole run (``postgres_server.py``),
+  started on first use. Under CI (``CI`` set) a missing PostgreSQL fails the tests that need
+  it; elsewhere they are skipped, with the reason.
 
 Items come in two shapes, ``Dummy`` objects and plain dicts: ``make_item``.
 """
 
 from pathlib import Path
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Iterator
 
 import pytest
 from pip_services3_commons.refer import Descriptor, References
@@ -26,6 +29,7 @@ from pip_services3_data.persistence import (
     MemoryPersistence,
 )
 from pip_services3_data.persistence._item_store import ItemStore
+from postgres_server import PostgresServer, require_server_binaries, running_postgres_server
 from support import (
     CountingFilePersister, CountingMemoryStorage, Dummy, DummyFilePersistence, DummyMemoryPersistence,
     RecordingLogger,
@@ -170,3 +174,10 @@ def recording_logger() -> RecordingLogger:
 def logger_references(recording_logger) -> References:
     """References holding ``recording_logger``, for ``set_references``."""
     return References.from_tuples(Descriptor('test', 'logger', 'recording', 'default', '1.0'), recording_logger)
+
+
+@pytest.fixture(scope='session')
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server started from the OS package for the whole run, stopped and removed at its end."""
+    with running_postgres_server(require_server_binaries()) as server:
+        yield server

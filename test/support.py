@@ -4,6 +4,8 @@ The fixtures that hand these out are in ``conftest.py``; tests import the classe
 """
 
 import json
+import platform
+import traceback
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -13,6 +15,31 @@ from pip_services3_components.log import Logger, LogLevel
 from pip_services3_data import ILoader, ISaver
 from pip_services3_data.persistence import (IdentifiableFilePersistence, IdentifiableMemoryPersistence,
                                             JsonFilePersister)
+
+# ---------------------------------------------------------------------------------------------
+# Packages outside this project
+
+
+def why_the_container_cannot_be_imported() -> Optional[str]:
+    """Why ``pip_services3_container`` fails to import on this interpreter; ``None`` when it imports.
+
+    Only a failure raised inside another pip-services package is a reason: the container not
+    being installed, or failing in this project's code, raises instead.
+    """
+    try:
+        import pip_services3_container  # noqa: F401
+    except Exception as error:
+        if isinstance(error, ModuleNotFoundError) and error.name == 'pip_services3_container':
+            raise
+        culprits = [part for frame in traceback.extract_tb(error.__traceback__)
+                    for part in Path(frame.filename).parts if part.startswith('pip_services3_')]
+        if not culprits or culprits[-1] == 'pip_services3_data':
+            raise
+        interpreter = f'{platform.python_implementation()} {platform.python_version()}'
+        return (f'pip_services3_container does not import on {interpreter}: {culprits[-1]} '
+                f'raises {type(error).__name__}: {error}')
+    return None
+
 
 # ---------------------------------------------------------------------------------------------
 # Items

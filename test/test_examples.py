@@ -2,7 +2,9 @@
 
 The scripts run in subprocesses exactly as their docstrings say (``python examples/quickstart.py``,
 ``python -m examples.beacons`` from the repository root), with ``TMPDIR`` pointing at the test's
-temporary directory so that whatever they write stays there.
+temporary directory so that whatever they write stays there. The beacons persistence fixture runs
+over memory, a JSON file and PostgreSQL (the real server of the ``postgres_server`` fixture), and
+the beacons container runs from its file and its PostgreSQL YAML configurations.
 """
 
 import importlib
@@ -14,10 +16,14 @@ from types import ModuleType
 from typing import Any, List
 
 import pytest
+import yaml
 from pip_services3_commons.config import ConfigParams
 from pip_services3_commons.data import FilterParams, PagingParams, SortField, SortParams
+from pip_services3_commons.errors import BadRequestException
 
 from pip_services3_data import IGetter, IWriter
+from postgres_server import require_postgres_client
+from support import why_the_container_cannot_be_imported
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CID = 'examples-test'
@@ -62,14 +68,21 @@ def beacons(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return importlib.import_module('examples.beacons')
 
 
-@pytest.fixture(params=['memory', 'file'])
+@pytest.fixture(params=['memory', 'file', 'postgres'])
 def persistence(request: pytest.FixtureRequest, beacons: ModuleType, tmp_path: Path) -> Any:
+    """The example's persistence on each of its stores, open and holding five beacons."""
     if request.param == 'memory':
         persistence = beacons.BeaconsMemoryPersistence()
-    else:
+    elif request.param == 'file':
         persistence = beacons.BeaconsFilePersistence()
         persistence.configure(ConfigParams.from_tuples('path', str(tmp_path / 'beacons.json')))
+    else:
+        server = request.getfixturevalue('postgres_server')
+        persistence = importlib.import_module('examples.beacons.BeaconsPostgresPersistence').BeaconsPostgresPersistence()
+        persistence.configure(server.connection_config())
     persistence.open(CID)
+    if request.param == 'postgres':
+        persistence.clear(CID)  # the table outlives a test
     for site_id, udi, label, radius in [('2', 'u5', 'Gate', 10.0), ('1', 'u3', 'Hall', 30.0),
                                         ('1', 'u1', 'Door', 50.0), ('2', 'u4', 'Hall', 40.0),
                                         ('1', 'u2', 'Desk', 20.0)]:
@@ -112,10 +125,19 @@ def test_pages_are_sorted_by_site_and_udi_unless_told_otherwise(persistence: Any
     assert udis_of(persistence, sort=by_radius) == ['u1', 'u4', 'u3', 'u2', 'u5']
 
 
-def test_pages_carry_the_total_of_matches(persistence: Any) -> None:
+def test_pages_carry_the_total_of_matches_when_asked(persistence: Any) -> None:
     page = persistence.get_page_by_filter(CID, FilterParams.from_tuples('site_id', '1'), PagingParams(1, 1, True))
     assert [beacon.udi for beacon in page.data] == ['u2']
     assert page.total == 3
+
+
+def test_a_filter_value_is_matched_never_run(beacons: ModuleType, persistence: Any) -> None:
+    # The PostgreSQL persistence writes filter values into SQL: a quote must stay a quote.
+    persistence.create(CID, beacons.BeaconV1(id='b6', site_id='3', udi="u6'); DROP TABLE beacons; --",
+                                             label="O'Hare"))
+    assert udis_of(persistence, 'label', "O'Hare") == ["u6'); DROP TABLE beacons; --"]
+    assert udis_of(persistence, 'udis', "u1,u6'); DROP TABLE beacons; --") == ['u1', "u6'); DROP TABLE beacons; --"]
+    assert len(udis_of(persistence)) == 6
 
 
 def test_a_beacon_is_found_by_its_udi(beacons: ModuleType, persistence: Any) -> None:
@@ -136,6 +158,22 @@ def test_writes_go_through_the_interface(beacons: ModuleType, persistence: Any) 
     assert persistence.get_one_by_id(CID, created.id) is None
 
 
+def test_the_postgres_persistence_sorts_by_beacon_fields_only() -> None:
+    require_postgres_client()
+    # Sort field names are written into its SQL: anything but a field of BeaconV1 is refused.
+    postgres = importlib.import_module('examples.beacons.BeaconsPostgresPersistence')
+    by_site_then_widest = SortParams(SortField('site_id'), SortField('radius', False))
+    assert postgres.compose_order_by(CID, by_site_then_widest) == "data->'site_id', data->'radius' DESC"
+    with pytest.raises(BadRequestException) as refused:
+        postgres.compose_order_by(CID, SortParams(SortField("udi'; DROP TABLE beacons; --")))
+    assert refused.value.code == 'UNKNOWN_SORT_FIELD'
+
+
+def test_updating_a_beacon_that_is_not_there_gives_none(beacons: ModuleType, persistence: Any) -> None:
+    assert persistence.update(CID, beacons.BeaconV1(id='unknown', site_id='1', udi='u9')) is None
+    assert persistence.get_one_by_id(CID, 'unknown') is None
+
+
 def test_the_file_persistence_reloads_beacons_as_beacons(beacons: ModuleType, tmp_path: Path) -> None:
     config = ConfigParams.from_tuples('path', str(tmp_path / 'beacons.json'))
     center = {'type': 'Point', 'coordinates': [-122.4, 37.7]}
@@ -152,3 +190,56 @@ def test_the_file_persistence_reloads_beacons_as_beacons(beacons: ModuleType, tm
     assert type(reloaded) is beacons.BeaconV1
     assert reloaded == stored
     second.close(CID)
+
+
+BEACONS_CONFIG = REPO_ROOT / 'examples' / 'beacons' / 'config'
+
+
+def test_moving_from_the_file_to_postgres_changes_one_component_of_the_yaml() -> None:
+    file_components = yaml.safe_load((BEACONS_CONFIG / 'beacons-file.yml').read_text())
+    postgres_components = yaml.safe_load((BEACONS_CONFIG / 'beacons-postgres.yml').read_text())
+
+    changed = [(before, after) for before, after in zip(file_components, postgres_components) if before != after]
+    assert len(file_components) == len(postgres_components) and len(changed) == 1
+    file_persistence, postgres_persistence = changed[0]
+    assert file_persistence.pop('descriptor') == 'beacons:persistence:file:default:1.0'
+    assert postgres_persistence.pop('descriptor') == 'beacons:persistence:postgres:default:1.0'
+    assert file_persistence.pop('path') == '{{BEACONS_FILE}}'
+    assert set(postgres_persistence.pop('connection')) == {'host', 'port', 'database'}
+    assert set(postgres_persistence.pop('credential')) == {'username', 'password'}
+    assert file_persistence == postgres_persistence  # what is left, the options, is shared
+
+
+@pytest.mark.parametrize('store', ['file', 'postgres'])
+def test_the_container_runs_the_service_on_the_store_its_yaml_names(
+        store: str, beacons: ModuleType, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    container_import_failure = why_the_container_cannot_be_imported()
+    if container_import_failure is not None:
+        pytest.skip(container_import_failure)
+    parameters = ConfigParams.from_tuples('BEACONS_FILE', str(tmp_path / 'beacons.json'))
+    if store == 'postgres':
+        server = request.getfixturevalue('postgres_server')
+        parameters = parameters.override(ConfigParams.from_tuples(
+            'POSTGRES_HOST', server.host, 'POSTGRES_PORT', server.port, 'POSTGRES_DATABASE', server.database,
+            'POSTGRES_USER', server.user, 'POSTGRES_PASSWORD', server.password))
+    container_class = importlib.import_module('examples.beacons.BeaconsContainer').BeaconsContainer
+
+    def open_container() -> Any:
+        container = container_class()
+        container.read_config_from_file(CID, str(BEACONS_CONFIG / f'beacons-{store}.yml'), parameters)
+        container.open(CID)
+        return container
+
+    container = open_container()
+    if store == 'postgres':
+        container.persistence().clear(CID)  # the table outlives a test
+    for udi, site_id in [('u1', 's1'), ('u2', 's2'), ('u3', 's1')]:
+        container.persistence().create(CID, beacons.BeaconV1(site_id=site_id, udi=udi))
+    container.close(CID)
+
+    reopened = open_container()
+    page = reopened.persistence().get_page_by_filter(CID, FilterParams.from_tuples('site_id', 's1'),
+                                                     PagingParams(0, 10, True))
+    assert [beacon.udi for beacon in page.data] == ['u1', 'u3'] and page.total == 2
+    assert type(reopened.persistence().get_one_by_udi(CID, 'u2')) is beacons.BeaconV1
+    reopened.close(CID)

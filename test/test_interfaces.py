@@ -1,7 +1,9 @@
 """The public surface: imports old and new, interface mix-ins in any base order, stubs that raise."""
 
 import importlib
+import sys
 from abc import ABC
+from typing import Any, Optional
 
 import pytest
 from pip_services3_commons.config import IConfigurable
@@ -228,6 +230,191 @@ def test_the_services_own_methods_and_unimplemented_stubs_keep_their_meaning():
     assert persistence.get_one_by_key(None, 'a').id == '1'
     with pytest.raises(NotImplementedError):
         persistence.count_all(None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stubs however they are written
+
+
+class RaisesTheClass:
+    def get_one_by_id(self, correlation_id, id):
+        raise NotImplementedError
+
+
+class RaisesAnInstance:
+    def get_one_by_id(self, correlation_id, id):
+        raise NotImplementedError()
+
+
+class RaisesWithAMessage:
+    def get_one_by_id(self, correlation_id, id):
+        raise NotImplementedError('Method from interface definition')
+
+
+class DocumentedRaisesTheClass:
+    def get_one_by_id(self, correlation_id, id):
+        """Gets the item with the given id."""
+        raise NotImplementedError
+
+
+class DocumentedRaisesAnInstance:
+    def get_one_by_id(self, correlation_id, id):
+        """Gets the item with the given id."""
+        raise NotImplementedError()
+
+
+class DocumentedRaisesWithAMessage:
+    def get_one_by_id(self, correlation_id, id):
+        """Gets the item with the given id.
+
+        :param id: the id of the item to get.
+        """
+
+        # A comment and blank lines compile to nothing.
+
+        raise NotImplementedError(
+            'Method from '
+            'interface definition'
+        )
+
+
+class MessageEqualToTheDocstring:
+    def get_one_by_id(self, correlation_id, id):
+        """Method from interface definition"""
+        raise NotImplementedError('Method from interface definition')
+
+
+class OneLineStub:
+    def get_one_by_id(self, correlation_id, id): """Gets an item."""; raise NotImplementedError(42)  # noqa: E702
+
+
+class AnnotatedWithDefaultsAndKeywordOnlyArguments:
+    def get_one_by_id(self, correlation_id: Optional[str] = None, id: Any = None, *extra: Any,
+                      copy: bool = True, **options: Any) -> Any:
+        raise NotImplementedError('Method from interface definition')
+
+
+def interface_built_in_a_function(default_id):
+    """Defaults and annotations taken from the enclosing function: the closure is the class body's, not the stub's."""
+    id_type = type(default_id)
+
+    class StubClosingOverItsFunction:
+        def get_one_by_id(self, correlation_id=None, id: id_type = default_id, key=lambda: default_id) -> id_type:
+            raise NotImplementedError('Method from interface definition')
+
+    return StubClosingOverItsFunction
+
+
+def interface_declared_under_a_tracer():
+    """What a debugger or coverage does: since 3.12 a tracer rewrites the code it runs."""
+    previous_tracer = sys.gettrace()
+    sys.settrace(lambda frame, event, argument: None)
+    try:
+        class StubDeclaredUnderATracer:
+            def get_one_by_id(self, correlation_id, id):
+                raise NotImplementedError('Method from interface definition')
+
+        with pytest.raises(NotImplementedError):
+            StubDeclaredUnderATracer().get_one_by_id(None, '1')
+    finally:
+        sys.settrace(previous_tracer)
+    return StubDeclaredUnderATracer
+
+
+def interface_called_many_times():
+    """Since 3.11 the interpreter specialises the instructions of code it runs often."""
+    class StubCalledManyTimes:
+        def get_one_by_id(self, correlation_id, id):
+            raise NotImplementedError('Method from interface definition')
+
+    for _ in range(1000):
+        with pytest.raises(NotImplementedError):
+            StubCalledManyTimes().get_one_by_id(None, '1')
+    return StubCalledManyTimes
+
+
+STUB_INTERFACES = [
+    RaisesTheClass, RaisesAnInstance, RaisesWithAMessage, DocumentedRaisesTheClass,
+    DocumentedRaisesAnInstance, DocumentedRaisesWithAMessage, MessageEqualToTheDocstring, OneLineStub,
+    AnnotatedWithDefaultsAndKeywordOnlyArguments, interface_built_in_a_function('none'),
+    interface_declared_under_a_tracer(), interface_called_many_times(),
+]
+
+
+@pytest.mark.parametrize('interface', STUB_INTERFACES, ids=lambda interface: interface.__name__)
+def test_a_stub_written_any_way_does_not_hide_the_implementation_from_plain_calls(interface):
+    class DummyPersistence(interface, IdentifiableMemoryPersistence):
+        pass
+
+    persistence = DummyPersistence()
+    persistence.create(None, {'id': '1', 'key': 'a'})
+
+    assert persistence.get_one_by_id(None, '1').key == 'a'
+    assert isinstance(persistence, interface)
+
+
+@pytest.mark.parametrize('interface', STUB_INTERFACES, ids=lambda interface: interface.__name__)
+def test_a_stub_written_any_way_does_not_hide_the_implementation_from_super(interface):
+    class DummyPersistence(interface, IdentifiableMemoryPersistence):
+        def get_one_by_id(self, correlation_id, id):
+            return super().get_one_by_id(correlation_id, id.strip())
+
+    persistence = DummyPersistence()
+    persistence.create(None, {'id': '1', 'key': 'a'})
+
+    assert persistence.get_one_by_id(None, ' 1 ').key == 'a'
+
+
+class RaisesOnlySometimes:
+    def get_one_by_id(self, correlation_id, id):
+        if id is None:
+            raise NotImplementedError('Method from interface definition')
+        return 'its own'
+
+
+class RaisesAnotherError:
+    def get_one_by_id(self, correlation_id, id):
+        raise LookupError('Method from interface definition')
+
+
+class RaisesAComputedMessage:
+    def get_one_by_id(self, correlation_id, id):
+        raise NotImplementedError(f'no item {id}')
+
+
+class CoroutineStub:
+    """Calling it returns a coroutine, without raising."""
+
+    async def get_one_by_id(self, correlation_id, id):
+        raise NotImplementedError('Method from interface definition')
+
+
+class GeneratorStub:
+    """Calling it returns a generator, without raising."""
+
+    def get_one_by_id(self, correlation_id, id):
+        raise NotImplementedError('Method from interface definition')
+        yield
+
+
+class StubsBesideARealMethod:
+    def get_one_by_id(self, correlation_id, id):
+        raise NotImplementedError('Method from interface definition')
+
+    def get_one_by_key(self, correlation_id, key):
+        return 'its own'
+
+
+@pytest.mark.parametrize('klass', [RaisesOnlySometimes, RaisesAnotherError, RaisesAComputedMessage, CoroutineStub,
+                                   GeneratorStub, StubsBesideARealMethod],
+                         ids=lambda klass: klass.__name__)
+def test_a_class_with_any_method_that_is_not_a_plain_stub_keeps_its_place(klass):
+    class DummyPersistence(klass, IdentifiableMemoryPersistence):
+        pass
+
+    order = DummyPersistence.__mro__
+    assert order.index(klass) < order.index(IdentifiableMemoryPersistence)
+    assert DummyPersistence.get_one_by_id is klass.get_one_by_id
 
 
 # ---------------------------------------------------------------------------------------------

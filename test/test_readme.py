@@ -16,7 +16,6 @@ other languages are illustrations and are not run, except the README's two comma
 """
 
 import doctest
-import importlib
 import re
 import shutil
 import subprocess
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple
 
 import pytest
+
+from support import why_the_container_cannot_be_imported
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DOCUMENTS = [REPOSITORY / 'README.md', *sorted((REPOSITORY / 'docs').glob('*.md'))]
@@ -114,11 +115,9 @@ def run_as_doctest(block: Block, namespace: Dict[str, object]) -> None:
 
 
 def skip_unless_the_container_imports() -> None:
-    try:
-        importlib.import_module('pip_services3_container')
-    except Exception as error:  # on 3.13 an import-time TypeError in pip_services3_expressions
-        pytest.skip(f'pip_services3_container fails to import on Python {sys.version.split()[0]}: '
-                    f'{type(error).__name__}: {error}')
+    reason = why_the_container_cannot_be_imported()
+    if reason is not None:
+        pytest.skip(reason)
 
 
 def github_anchor(title: str) -> str:

@@ -23,7 +23,8 @@ class IBeaconsPersistence(IGetter, IWriter):
 
         :param filter: (optional) any of ``id``, ``site_id``, ``label``, ``udi`` (exact
             matches) and ``udis`` (a comma-separated list of udis, any of which matches).
-        :param paging: (optional) ``skip`` and ``take``; ``total`` is always counted.
+        :param paging: (optional) ``skip``, ``take``, and ``total`` to have the matches counted
+            (the memory and file persistences always count them).
         :param sort: (optional) the fields to sort by.
         :return: copies of the beacons on the page, and how many beacons match in all.
         """

@@ -22,7 +22,7 @@ def compose_filter(filter: Optional[FilterParams]) -> Callable[[BeaconV1], bool]
     site_id = filter.get_as_nullable_string('site_id')
     label = filter.get_as_nullable_string('label')
     udi = filter.get_as_nullable_string('udi')
-    udis = _split_list(filter.get_as_nullable_string('udis'))
+    udis = split_list(filter.get_as_nullable_string('udis'))
 
     def matches(beacon: BeaconV1) -> bool:
         return ((beacon_id is None or beacon.id == beacon_id)
@@ -34,7 +34,8 @@ def compose_filter(filter: Optional[FilterParams]) -> Callable[[BeaconV1], bool]
     return matches
 
 
-def _split_list(text: Optional[str]) -> Optional[List[str]]:
+def split_list(text: Optional[str]) -> Optional[List[str]]:
+    """The entries of a comma-separated list, stripped, empty ones left out; ``None`` for ``None``."""
     if text is None:
         return None
     return [entry.strip() for entry in text.split(',') if entry.strip()]

@@ -2,12 +2,14 @@
 
 import random
 import threading
-from contextlib import contextmanager
-from typing import Any, Callable, Generic, Iterator, List, Optional, Tuple, TypeVar
+from contextlib import contextmanager, nullcontext
+from typing import Any, Callable, ContextManager, Generic, Iterator, List, Optional, Tuple, TypeVar
 
 from pip_services3_commons.config import ConfigParams, IConfigurable
 from pip_services3_commons.data import DataPage, PagingParams
-from pip_services3_commons.errors import BadRequestException, ConfigException, InvalidStateException
+from pip_services3_commons.errors import (
+    BadRequestException, ConfigException, ConflictException, InvalidStateException,
+)
 from pip_services3_commons.refer import IReferenceable, IReferences
 from pip_services3_commons.run import ICleanable, IOpenable
 
@@ -18,6 +20,7 @@ from ._cloning import clone, copy_item, copy_item_shallow
 from ._interface_stubs import ImplementationsFirst
 from ._item_store import ItemStore
 from ._listened_logger import ListenedCompositeLogger
+from ._shared_storage import SharedStorage
 from ._sorting import sort_items
 
 T = TypeVar('T')
@@ -70,6 +73,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         self._loader = loader
         self._saver = saver
         self._opened = False
+        self._loaded = False
         self._max_page_size = 100
         self._load_error: Optional[Exception] = None
 
@@ -81,7 +85,10 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         a list allows is fine; the id index is rebuilt at the next lookup by id. A list assigned
         here becomes the store itself.
         """
-        return self._store.lend()
+        with self._lock:
+            if not self._store.lent:
+                self._sync(None)
+            return self._store.lend()
 
     @_items.setter
     def _items(self, items: List[T]) -> None:
@@ -114,36 +121,52 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
     def open(self, correlation_id: Optional[str]) -> None:
         """Loads the items through the loader and marks the persistence open.
 
-        Does nothing when already open.
+        Does nothing when already open. A file persistence first checks that its file can be
+        replaced by later saves, and loads only when the file changed since it last loaded or
+        saved it.
 
-        :raises FileException: ``READ_FAILED`` from a file loader; see :meth:`load`.
+        :raises FileException: ``NOT_REPLACEABLE`` when saves could not replace the file;
+            ``READ_FAILED`` from a file loader, see :meth:`load`.
         """
         with self._lock:
             if self._opened:
                 return
-            self.load(correlation_id)
+            if isinstance(self._saver, SharedStorage):
+                self._saver.check_replaceable(correlation_id)
+            # Other loaders cannot tell whether their data changed: they always load again.
+            self._sync(correlation_id, always=not isinstance(self._loader, SharedStorage))
             self._opened = True
 
     def close(self, correlation_id: Optional[str]) -> None:
-        """Saves the items (when open) and marks the persistence closed.
+        """Saves unsaved changes (when open) and marks the persistence closed.
 
-        After a failed load nothing is saved, so a file that could not be read is never
-        overwritten; a warning is logged instead.
+        Only a subclass that changed ``self._items`` without calling :meth:`save` leaves
+        unsaved changes; a persistence that has none does not write. After a failed load
+        nothing is saved, so a file that could not be read is never overwritten; a warning is
+        logged instead.
+
+        :raises ConflictException: ``CONCURRENT_CHANGE`` when unsaved changes meet data that
+            another object saved meanwhile; nothing is written or discarded, and the
+            persistence stays open.
         """
         with self._lock:
             if self._load_error is not None:
                 self._logger.warn(correlation_id, 'Closed without saving: the last load failed')
             elif self._opened:
-                self.save(correlation_id)
+                with self._exclusive(correlation_id):
+                    if self._has_unsaved_changes():
+                        self._refuse_if_changed_meanwhile(correlation_id)
+                        self._save_items(correlation_id)
+                        self._store.saved()
             self._opened = False
 
     def load(self, correlation_id: Optional[str]) -> None:
         """Replaces the stored items with those of the loader; does nothing without a loader.
 
-        A load that fails for any reason but a missing path leaves the stored items as they
-        were and puts the persistence in a failed-load state: every write, :meth:`save` and
-        :meth:`clear` then raises ``InvalidStateException`` ``LOAD_FAILED`` until a load
-        succeeds.
+        Unsaved changes to ``self._items`` are discarded. A load that fails for any reason but
+        a missing path leaves the stored items as they were and puts the persistence in a
+        failed-load state: every write, :meth:`save` and :meth:`clear` then raises
+        ``InvalidStateException`` ``LOAD_FAILED`` until a load succeeds.
 
         :raises ConfigException: ``NO_PATH`` from a file loader without a path.
         :raises FileException: ``READ_FAILED`` from a file loader that cannot read its file.
@@ -164,18 +187,30 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                                 for item in loaded or ()]
             self._store.reset(items)
             self._load_error = None
+            self._loaded = True
             self._trace(correlation_id, 'Loaded %s items', len(items))
 
     def save(self, correlation_id: Optional[str]) -> None:
         """Hands all stored items to the saver; does nothing without a saver.
 
+        A subclass calls it after changing ``self._items``. When a file persistence's file was
+        written by another object since this one loaded it, the items are not written over it:
+        without unsaved changes the file is loaded instead.
+
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
+        :raises ConflictException: ``CONCURRENT_CHANGE`` when ``self._items`` was changed and
+            the file was written by another object since it was loaded; nothing is written
+            or discarded.
         :raises FileException: ``WRITE_FAILED`` from a file saver that cannot write.
         """
         with self._lock:
             self._check_writable(correlation_id)
-            self._save_items(correlation_id)
-            self._store.saved()
+            with self._exclusive(correlation_id):
+                if self._is_stale():
+                    self._sync(correlation_id)
+                    return
+                self._save_items(correlation_id)
+                self._store.saved()
 
     def clear(self, correlation_id: Optional[str]) -> None:
         """Removes every item and saves, even when there was nothing to remove.
@@ -218,6 +253,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """
         skip, take = self._page_bounds(paging)
         with self._lock:
+            self._sync(correlation_id)
             matching = self._filter_items(correlation_id, filter)
             ordered = sort_items(correlation_id, matching, sort)
             page_items = [clone(item) for item in ordered[skip:skip + take]]
@@ -235,6 +271,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises BadRequestException: ``INVALID_FILTER``, ``INVALID_SORT`` or ``SORT_FAILED``.
         """
         with self._lock:
+            self._sync(correlation_id)
             matching = self._filter_items(correlation_id, filter)
             ordered = sort_items(correlation_id, matching, sort)
             result = [clone(item) for item in ordered]
@@ -249,6 +286,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises BadRequestException: ``INVALID_FILTER`` when ``filter`` is not callable.
         """
         with self._lock:
+            self._sync(correlation_id)
             count = len(self._filter_items(correlation_id, filter))
         self._trace(correlation_id, 'Counted %s items', count)
         return count
@@ -260,6 +298,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises BadRequestException: ``INVALID_FILTER`` when ``filter`` is not callable.
         """
         with self._lock:
+            self._sync(correlation_id)
             matching = self._filter_items(correlation_id, filter)
             item = clone(random.choice(matching)) if matching else None
         self._trace(correlation_id, 'Retrieved a random item of %s', len(matching))
@@ -284,13 +323,15 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
     def _writing(self, correlation_id: Optional[str], save_always: bool = False) -> Iterator[ItemStore]:
         """The one path every write takes: yields the store to change, then saves the change.
 
-        Holds ``self._lock`` throughout and refuses to start after a failed load, before
-        anything is looked up, so that even a write that would find nothing raises
-        ``LOAD_FAILED``. The save happens when the store changed (or ``save_always``); when the
-        change or the save raises, every change made in the block is undone and the error
-        propagates, so memory always matches what the saver holds.
+        Holds ``self._lock`` and, for a shared file, its lock across processes throughout. It
+        first loads what another object may have saved meanwhile, then refuses to go on after a
+        failed load, before anything is looked up, so that even a write that would find
+        nothing raises ``LOAD_FAILED``. The save happens when the store changed (or
+        ``save_always``); when the change or the save raises, every change made in the block
+        is undone and the error propagates, so memory always matches what the saver holds.
         """
-        with self._lock:
+        with self._lock, self._exclusive(correlation_id):
+            self._sync(correlation_id)
             self._check_writable(correlation_id)
             store = self._store
             store.begin()
@@ -302,6 +343,51 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 store.roll_back()
                 raise
             store.commit()
+            if store.lent:
+                store.saved()
+
+    def _sync(self, correlation_id: Optional[str], always: bool = False) -> None:
+        """Loads the items when they were never loaded, or when the loader's data changed since
+        this object last loaded or saved it; callers hold ``self._lock``.
+
+        Every operation starts here, so that a write through another object sharing the file
+        is seen by this one's next operation.
+
+        :raises ConflictException: ``CONCURRENT_CHANGE`` when the load would discard unsaved
+            changes to ``self._items``.
+        """
+        if self._loader is None or not (always or self._is_stale()):
+            return
+        self._refuse_if_changed_meanwhile(correlation_id)
+        self.load(correlation_id)
+
+    def _is_stale(self) -> bool:
+        loader = self._loader
+        if isinstance(loader, SharedStorage):
+            return loader.changed()
+        return loader is not None and not self._loaded
+
+    def _refuse_if_changed_meanwhile(self, correlation_id: Optional[str]) -> None:
+        if self._is_stale() and self._has_unsaved_changes():
+            raise ConflictException(
+                correlation_id, 'CONCURRENT_CHANGE',
+                'self._items holds unsaved changes, and its data was written by another object '
+                'since it was loaded; call load() to take theirs and discard these, or save them anew',
+            )
+
+    def _has_unsaved_changes(self) -> bool:
+        """Tells whether a subclass changed the items since they were loaded or saved."""
+        if not self._store.lent or self._saver is None:
+            return False
+        if isinstance(self._saver, SharedStorage):
+            return not self._saver.holds(list(self._store.items))
+        return True
+
+    def _exclusive(self, correlation_id: Optional[str]) -> ContextManager[None]:
+        """The saver's lock across objects and processes, when it has one."""
+        if isinstance(self._saver, SharedStorage):
+            return self._saver.locked(correlation_id)
+        return nullcontext()
 
     def _save_items(self, correlation_id: Optional[str]) -> None:
         """Hands a copy of the item list to the saver, if there is one."""

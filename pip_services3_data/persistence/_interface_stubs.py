@@ -7,27 +7,70 @@ find the stubs before the persistence's methods, for plain calls and for ``super
 the service's own overrides alike.
 """
 
-import dis
 from abc import ABCMeta
+from inspect import isasyncgenfunction, iscoroutinefunction, isgeneratorfunction
 from types import FunctionType
-from typing import Any, List
+from typing import Any, List, NoReturn
 
-# The instructions a body consisting only of ``raise NotImplementedError(...)`` compiles to on
-# the supported Python versions, with or without a message.
-_STUB_INSTRUCTIONS = frozenset({
-    'RESUME', 'NOP', 'CACHE', 'PUSH_NULL', 'LOAD_GLOBAL', 'LOAD_CONST', 'PRECALL', 'CALL',
-    'CALL_FUNCTION', 'KW_NAMES', 'RAISE_VARARGS',
-})
+
+def _raises_the_class() -> NoReturn:
+    raise NotImplementedError
+
+
+def _raises_an_instance() -> NoReturn:
+    raise NotImplementedError()
+
+
+def _raises_with_a_message() -> NoReturn:
+    raise NotImplementedError('message')
+
+
+def _documented_raises_the_class() -> NoReturn:
+    """A documented stub."""
+    raise NotImplementedError
+
+
+def _documented_raises_an_instance() -> NoReturn:
+    """A documented stub."""
+    raise NotImplementedError()
+
+
+def _documented_raises_with_a_message() -> NoReturn:
+    """A documented stub."""
+    raise NotImplementedError('message')
+
+
+def _documented_raises_its_docstring() -> NoReturn:
+    """message"""
+    raise NotImplementedError('message')
+
+
+# A stub is recognised by comparing its code with the reference stubs above, compiled by the
+# interpreter that compiles the service: ``co_code`` holds the instructions and the positions of
+# the names and constants they use, but not the argument names, defaults, annotations, line
+# numbers or the constants' values, and it reads the same after the interpreter specialised or
+# instrumented the running code. So a stub of any signature and message compiles to the bytes of
+# one reference on every version and implementation, without this module knowing what an
+# instruction is called; ``co_names`` pins the raised name. The last reference covers a message
+# equal to the docstring, which the compiler stores once and so loads from another position.
+_STUB_CODES = frozenset(
+    (reference.__code__.co_code, reference.__code__.co_names)
+    for reference in (_raises_the_class, _raises_an_instance, _raises_with_a_message,
+                      _documented_raises_the_class, _documented_raises_an_instance,
+                      _documented_raises_with_a_message, _documented_raises_its_docstring)
+)
 
 
 def is_interface_stub(member: Any) -> bool:
-    """Tells whether ``member`` is a function whose whole body raises :class:`NotImplementedError`."""
+    """Tells whether ``member`` is a function whose whole body raises :class:`NotImplementedError`.
+
+    A coroutine or generator function is never a stub: calling it returns without raising.
+    """
     if not isinstance(member, FunctionType):
         return False
-    code = member.__code__
-    if code.co_names != ('NotImplementedError',):
+    if iscoroutinefunction(member) or isgeneratorfunction(member) or isasyncgenfunction(member):
         return False
-    return all(instruction.opname in _STUB_INSTRUCTIONS for instruction in dis.get_instructions(code))
+    return (member.__code__.co_code, member.__code__.co_names) in _STUB_CODES
 
 
 def is_pure_interface(klass: type) -> bool:

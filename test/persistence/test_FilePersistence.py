@@ -154,13 +154,14 @@ def test_a_value_json_cannot_represent_fails_the_write_and_changes_nothing(tmp_p
     assert file_state(path) == file_before
 
 
-def test_a_write_without_a_path_is_a_config_error_and_changes_nothing():
+def test_a_write_without_a_path_is_a_config_error_and_changes_nothing(tmp_path):
     persistence = FilePersistence()
 
     with pytest.raises(ConfigException) as raised:
         persistence.create(None, {'key': 'a'})
 
     assert raised.value.code == 'NO_PATH'
+    persistence.configure(ConfigParams.from_tuples('path', str(tmp_path / 'items.json')))
     assert all_items(persistence) == []
 
 

@@ -2,7 +2,6 @@
 
 import dataclasses
 import datetime
-import importlib
 import json
 import os
 import stat
@@ -153,7 +152,7 @@ def test_a_persistence_on_a_bad_file_refuses_every_write_and_never_touches_it(ba
     persistence.close('123')
 
     assert bad_file.read_bytes() == content
-    assert os.listdir(bad_file.parent) == ['data.json']
+    assert sorted(os.listdir(bad_file.parent)) == ['.data.json.lock', 'data.json']
 
 
 def test_a_file_corrupted_while_open_is_not_overwritten_until_it_loads_again(tmp_path):
@@ -196,12 +195,14 @@ def test_a_path_that_is_a_directory_raises_read_failed(tmp_path):
 def test_a_file_that_cannot_be_opened_raises_read_failed_not_an_empty_list(tmp_path, monkeypatch):
     path = tmp_path / 'data.json'
     path.write_bytes(b'[{"id": "1"}]')
-    persister_module = importlib.import_module('pip_services3_data.persistence.JsonFilePersister')
+    real_open = os.open
 
-    def open_denied(*args, **kwargs):
-        raise PermissionError(13, 'Permission denied', str(path))
+    def open_denied(opened_path, *args, **kwargs):
+        if str(opened_path) == str(path):
+            raise PermissionError(13, 'Permission denied', str(path))
+        return real_open(opened_path, *args, **kwargs)
 
-    monkeypatch.setattr(persister_module, 'open', open_denied, raising=False)
+    monkeypatch.setattr(os, 'open', open_denied)
 
     with pytest.raises(FileException) as raised:
         JsonFilePersister(str(path)).load(None)
@@ -658,7 +659,7 @@ def test_a_save_removes_stale_temporary_files_and_nothing_else(tmp_path):
     JsonFilePersister(str(path)).save(None, [{'id': '1'}])
 
     assert json.loads(path.read_bytes()) == [{'id': '1'}]
-    assert sorted(os.listdir(tmp_path)) == sorted(['data.json', *unrelated])
+    assert sorted(os.listdir(tmp_path)) == sorted(['data.json', '.data.json.lock', *unrelated])
     for name, content in unrelated.items():
         assert (tmp_path / name).read_bytes() == content
 
@@ -669,4 +670,4 @@ def test_a_save_leaves_no_temporary_file_behind(tmp_path):
     for count in range(5):
         persister.save(None, [{'id': str(number)} for number in range(count)])
 
-    assert os.listdir(tmp_path) == ['data.json']
+    assert sorted(os.listdir(tmp_path)) == ['.data.json.lock', 'data.json']

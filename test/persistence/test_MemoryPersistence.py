@@ -349,11 +349,19 @@ def test_delete_by_filter_matching_nothing_does_not_save(plain_counted, storage)
     assert storage.saves == 1
 
 
-def test_clear_and_close_always_save(plain_counted, storage):
+def test_clear_always_saves_and_close_saves_nothing_unchanged(plain_counted, storage):
     plain_counted.clear(None)
     plain_counted.close(None)
 
-    assert storage.saves == 2
+    assert storage.saves == 1
+
+
+def test_close_saves_what_a_subclass_changed_in_items_without_saving(plain_counted, storage):
+    with plain_counted._lock:
+        plain_counted._items.append({'key': 'unsaved'})
+    plain_counted.close(None)
+
+    assert storage.saves == 1 and keys_of(storage.stored()) == ['unsaved']
 
 
 @pytest.mark.parametrize('write', [
@@ -395,7 +403,7 @@ def test_opening_twice_loads_once(plain_counted, storage):
     assert keys_of(all_items(plain_counted)) == ['a']
 
 
-def test_close_saves_and_a_reopened_persistence_loads_what_was_saved(backend):
+def test_a_reopened_persistence_loads_what_was_saved_and_close_writes_nothing_more(backend):
     persistence = backend.open('plain_counted')
     persistence.create(None, {'key': 'a'})
     saves_before_close = backend.storage.saves
@@ -403,7 +411,7 @@ def test_close_saves_and_a_reopened_persistence_loads_what_was_saved(backend):
     persistence.close(None)
     persistence.open(None)
 
-    assert backend.storage.saves == saves_before_close + 1
+    assert backend.storage.saves == saves_before_close
     assert keys_of(all_items(persistence)) == ['a']
 
 

@@ -25,7 +25,7 @@ from pip_services3_data.persistence import JsonFilePersister
 from support import all_items, open_file_persistence
 
 real_open = os.open
-real_fdopen = os.fdopen
+real_write = os.write
 real_fsync = os.fsync
 real_replace = os.replace
 
@@ -152,29 +152,12 @@ def fail_for_temporary_files(error):
     return fake_open
 
 
-class FileFillingUp:
-    """A file whose disk fills up halfway through the write."""
-
-    def __init__(self, file):
-        self._file = file
-
-    def write(self, content):
-        self._file.write(content[:len(content) // 2])
-        self._file.flush()
+def disk_filling_up(descriptor, content):
+    """A write that fills the disk halfway through."""
+    written = real_write(descriptor, bytes(content[:len(content) // 2]))
+    if written:
         raise OSError(errno.ENOSPC, 'No space left on device')
-
-    def __getattr__(self, name):
-        return getattr(self._file, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exception):
-        self._file.close()
-
-
-def disk_filling_up(descriptor, *args, **kwargs):
-    return FileFillingUp(real_fdopen(descriptor, *args, **kwargs))
+    return written
 
 
 def fail_for_regular_files(error):
@@ -194,10 +177,10 @@ def raise_error(error):
 FAULTS = {
     'open-temporary-ENOSPC': ('open', fail_for_temporary_files(OSError(errno.ENOSPC, 'No space left on device'))),
     'open-temporary-EACCES': ('open', fail_for_temporary_files(PermissionError(errno.EACCES, 'Permission denied'))),
-    'write-ENOSPC': ('fdopen', disk_filling_up),
+    'write-ENOSPC': ('write', disk_filling_up),
     'fsync-file-EIO': ('fsync', fail_for_regular_files(OSError(errno.EIO, 'Input/output error'))),
     'fsync-file-ENOSPC': ('fsync', fail_for_regular_files(OSError(errno.ENOSPC, 'No space left on device'))),
-    'chmod-EPERM': ('chmod', raise_error(PermissionError(errno.EPERM, 'Operation not permitted'))),
+    'chmod-EPERM': ('fchmod', raise_error(PermissionError(errno.EPERM, 'Operation not permitted'))),
     'replace-EACCES': ('replace', raise_error(PermissionError(errno.EACCES, 'Permission denied'))),
     'replace-EBUSY': ('replace', raise_error(OSError(errno.EBUSY, 'Device or resource busy'))),
 }
