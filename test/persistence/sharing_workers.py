@@ -7,6 +7,7 @@ through its ``results`` queue, and never raises: an unexpected exception is repo
 ``('crashed', name, traceback)`` so that the test can show it.
 """
 
+import json
 import os
 import random
 import traceback
@@ -334,36 +335,20 @@ def take_turns(path: str, first: bool, turns: int, connection: Any, results: Any
     reporting(results, 'turns', body)
 
 
-# --- Opening as a user who cannot write the folder ------------------------------------------------
+# --- Opening a file in a folder the process cannot write ------------------------------------------
 
-def open_as_user(folder: str, user_id: int, results: Any) -> None:
-    """Enters ``folder`` as root, becomes ``user_id`` (who should be able to write ``data.json``
-    but not the folder), and opens ``data.json``.
+def print_open_outcome(path: str) -> None:
+    """Opens ``path`` and prints, as one JSON line, whether this process can write the file and
+    its folder, and the outcome: ``['opened']`` or ``['raised', type name, code, message]``.
 
-    Reports ``(can_write_the_file, can_write_the_folder, outcome)``, where ``outcome`` is
-    ``('opened',)`` or ``('raised', type name, code, message)``.
+    Run as a script by the test, in a process without the permission to override file modes.
     """
-    def body() -> Tuple[Any, ...]:
-        # The interpreter's own files may be readable by root only (a pyenv under /root): one
-        # whole cycle on a scratch file, still as root, imports whatever the package and the
-        # codecs import lazily, so that what runs as the user below is only the open under test.
-        warm_up_path = os.path.join(os.path.dirname(folder), 'warm-up', 'items.json')
-        JsonFilePersister(warm_up_path).save(None, [{'id': 'saved'}])
-        warm_up = open_persistence(warm_up_path)
-        warm_up.create(None, {'id': 'created'})
-        warm_up.close(None)
-        # Entered before giving up root: the test's temporary folders above it are private to root.
-        os.chdir(folder)
-        os.setgroups([])
-        os.setgid(user_id)
-        os.setuid(user_id)
-        can_write_the_file = os.access('data.json', os.W_OK)
-        can_write_the_folder = os.access('.', os.W_OK)
-        persistence = IdentifiableFilePersistence(JsonFilePersister('data.json'))
-        try:
-            persistence.open(None)
-        except Exception as error:
-            return can_write_the_file, can_write_the_folder, ('raised', type(error).__name__,
-                                                              getattr(error, 'code', None), str(error))
-        return can_write_the_file, can_write_the_folder, ('opened',)
-    reporting(results, 'unprivileged', body)
+    can_write_the_file = os.access(path, os.W_OK)
+    can_write_the_folder = os.access(os.path.dirname(path), os.W_OK)
+    outcome: List[Any] = ['opened']
+    try:
+        IdentifiableFilePersistence(JsonFilePersister(path)).open(None)
+    except Exception as error:
+        outcome = ['raised', type(error).__name__, getattr(error, 'code', None), str(error)]
+    print(json.dumps({'can_write_the_file': can_write_the_file, 'can_write_the_folder': can_write_the_folder,
+                      'outcome': outcome}))

@@ -22,6 +22,7 @@ a broken implementation can make a test wait.
 """
 
 import errno
+import gc
 import json
 import multiprocessing
 import os
@@ -30,6 +31,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,7 +44,7 @@ from pip_services3_data.persistence import (
     FilePersistence, IdentifiableFilePersistence, JsonFilePersister,
 )
 from sharing_workers import (
-    PATIENCE_SECONDS, create_after_signal, create_items, first_operation_failure, open_as_user, read_in_loop,
+    PATIENCE_SECONDS, create_after_signal, create_items, first_operation_failure, read_in_loop,
     take_turns, write_in_sequence, write_mixed, write_paused_inside_replace,
 )
 from support import file_state, open_file_persistence
@@ -296,23 +298,25 @@ def test_a_reader_never_removes_the_temporary_file_of_a_writer_inside_its_write(
     assert to_writer.poll(PATIENCE_SECONDS), 'the writer never reached os.replace for the data file'
     writer_temporary_file = to_writer.recv()
 
-    reads: List[Any] = []
+    # Opened and read while the writer is inside its write; closed once it is done.
+    readers: List[Any] = []
 
-    def open_read_and_close() -> None:
+    def open_and_read() -> None:
         reader = open_file_persistence(path)
-        reads.append(sorted(item['id'] for item in reader.get_list_by_filter(None, None)))
-        reader.close(None)
+        readers.append((reader, sorted(item['id'] for item in reader.get_list_by_filter(None, None))))
 
-    reading = threading.Thread(target=open_read_and_close, daemon=True)
+    reading = threading.Thread(target=open_and_read, daemon=True)
     reading.start()
     reading.join(PATIENCE_SECONDS)
-    assert not reading.is_alive(), 'a reader waited on the lock of a writer inside its write'
-    assert reads == [sorted(seeded + ['writer-acknowledged'])]
+    assert not reading.is_alive(), 'opening and reading waited on the lock of a writer inside its write'
+    (reader, read_ids), = readers
+    assert read_ids == sorted(seeded + ['writer-acknowledged'])
     assert temporary_files_in(tmp_path) == [writer_temporary_file]
 
     to_writer.send('go on')
     (_, failures), = processes.reports(1)
     processes.finish(writer)
+    reader.close(None)
     assert failures == []
     assert sorted(stored_ids(path)) == sorted(seeded + ['writer-acknowledged', 'writer-in-flight'])
     assert temporary_files_in(tmp_path) == []
@@ -545,6 +549,36 @@ def test_an_explicit_save_of_unsaved_changes_never_drops_another_objects_write(t
         assert sorted(stored_ids(path)) == sorted(seeded + ['other', 'unsaved'])
 
 
+# --- Descriptors ----------------------------------------------------------------------------------
+
+def descriptors_of(path: Path) -> int:
+    """How many of this process's descriptors are open on ``path`` (Linux only)."""
+    if not os.path.isdir('/proc/self/fd'):
+        pytest.skip('counting open descriptors needs /proc/self/fd, which this platform lacks')
+    count = 0
+    for descriptor in os.listdir('/proc/self/fd'):
+        try:
+            count += os.path.realpath(f'/proc/self/fd/{descriptor}') == str(path)
+        except OSError:
+            pass
+    return count
+
+
+def test_a_closed_or_dropped_persistence_holds_no_descriptor_of_its_file(tmp_path):
+    # A data file still open keeps a volume from being unmounted, and a process that opens a
+    # persistence per request or per test runs out of descriptors.
+    path = tmp_path / 'items.json'
+    seed(path, 3)
+    closed = open_file_persistence(path)
+    closed.create(None, {'id': 'new'})
+    closed.close(None)
+    assert descriptors_of(path) == 0, 'descriptors still open on the file after close'
+    for _ in range(20):
+        open_file_persistence(path).get_count_by_filter(None, None)
+    gc.collect()
+    assert descriptors_of(path) == 0, 'descriptors still open on the file after 20 persistences were dropped'
+
+
 # --- Temporary files ------------------------------------------------------------------------------
 
 LEFT_BY_A_DEAD_WRITER = '.items.json.0123456789abcdef.tmp'
@@ -632,7 +666,11 @@ def bind_mount(source: Path, target: Path, read_only: bool = False) -> Iterator[
             subprocess.run(['mount', '-o', 'remount,bind,ro', str(target)], check=True, capture_output=True)
         yield
     finally:
-        subprocess.run(['umount', str(target)], check=True, capture_output=True)
+        unmounted = subprocess.run(['umount', str(target)], capture_output=True, text=True)
+        if unmounted.returncode != 0:
+            # Detached lazily, so that no mount outlives the test; then the failure is reported.
+            subprocess.run(['umount', '--lazy', str(target)], capture_output=True)
+    assert unmounted.returncode == 0, f'umount {target} after the test: {unmounted.stderr.strip()}'
 
 
 def assert_not_replaceable(path: Path, *advice: str) -> None:
@@ -682,29 +720,43 @@ def test_a_data_file_in_a_read_only_mounted_folder_is_refused_at_open(tmp_path):
         assert_not_replaceable(app / 'items.json', 'folder', 'director')
 
 
-UNPRIVILEGED_USER = 65534
+# Root may write any folder. These capabilities are what lets it: without them, a process running
+# as root is held to the permission bits, as any other user is, yet can still read the interpreter
+# wherever it is installed (a pyenv under /root, say), which a switch to another user could not.
+OVERRIDING_CAPABILITIES = '-dac_override,-dac_read_search,-fowner'
 
 
-def test_a_writable_data_file_in_a_folder_the_process_cannot_write_is_refused_at_open(tmp_path, processes):
+def open_without_overriding_permissions(path: Path) -> Any:
+    """Runs ``sharing_workers.print_open_outcome(path)`` in a process that cannot override
+    permission bits, and returns what it printed."""
+    setpriv = shutil.which('setpriv')
+    if setpriv is None:
+        pytest.skip('running as root, and setpriv (util-linux), which drops the capabilities that let '
+                    'root write any folder, is not installed')
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).parent), *sys.path]))
+    command = [setpriv, '--inh-caps=-all', f'--bounding-set={OVERRIDING_CAPABILITIES}', sys.executable, '-c',
+               'import sys, sharing_workers; sharing_workers.print_open_outcome(sys.argv[1])', str(path)]
+    finished = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=PATIENCE_SECONDS)
+    assert finished.returncode == 0, finished.stderr
+    return json.loads(finished.stdout)
+
+
+def test_a_writable_data_file_in_a_folder_the_process_cannot_write_is_refused_at_open(tmp_path):
     folder = tmp_path / 'folder'
     folder.mkdir()
     path = folder / 'data.json'
     seed(path, 2)
-    path.chmod(0o666)
-    folder.chmod(0o755)
     before = file_state(path)
+    folder.chmod(0o555)
     try:
         if os.geteuid() != 0:
-            folder.chmod(0o555)
             assert_not_replaceable(path, 'folder', 'director')
             return
-        # Root writes any folder; the check runs in a process that gives up root.
-        processes.start(open_as_user, str(folder), UNPRIVILEGED_USER, processes.results)
-        (can_write_the_file, can_write_the_folder, outcome), = processes.reports(1)
-        processes.finish()
-        assert (can_write_the_file, can_write_the_folder) == (True, False)
-        assert outcome[:3] == ('raised', 'FileException', 'NOT_REPLACEABLE'), outcome
-        assert path.name in outcome[3] and any(word in outcome[3].lower() for word in ('folder', 'director')), outcome[3]
+        printed = open_without_overriding_permissions(path)
+        assert (printed['can_write_the_file'], printed['can_write_the_folder']) == (True, False)
+        kind, exception_type, code, message = printed['outcome']
+        assert (kind, exception_type, code) == ('raised', 'FileException', 'NOT_REPLACEABLE'), message
+        assert path.name in message and any(word in message.lower() for word in ('folder', 'director')), message
         assert file_state(path) == before
     finally:
         folder.chmod(0o755)
