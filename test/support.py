@@ -199,9 +199,6 @@ class RecordingLogger(Logger):
         """Every message as one line of text: correlation id, message and error."""
         return [f'{correlation_id} {message} {error}' for _, correlation_id, message, error in self.messages]
 
-    def levels(self) -> List[Any]:
-        return [level for level, _, _, _ in self.messages]
-
 
 # ---------------------------------------------------------------------------------------------
 # Files

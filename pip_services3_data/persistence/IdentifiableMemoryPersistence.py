@@ -13,6 +13,7 @@ from ..ISaver import ISaver
 from ..ISetter import ISetter
 from ..IWriter import IWriter
 from ._cloning import clone, copy_item, copy_item_shallow
+from ._records import record_of
 from ._item_fields import get_id, is_missing_id, set_field
 from .MemoryPersistence import MemoryPersistence
 
@@ -88,7 +89,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         with self._lock:
             self._sync(correlation_id)
             stored = self._store.index.item_with(id)
-            item = None if stored is None else clone(stored)
+            item = None if stored is None else self._copy_out(stored)
         found = 'Retrieved' if item is not None else 'Found no'
         self._trace(correlation_id, '%s item with id %s', found, id)
         return item
@@ -97,8 +98,8 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         """Gets copies of the items whose ids are in ``ids``, in stored order; unknown ids are skipped."""
         with self._lock:
             self._sync(correlation_id)
-            positions = sorted(self._positions_by_id(ids or ()).values())
-            items = [clone(self._store.items[position]) for position in positions]
+            positions = sorted(self._positions_by_id(ids or ()).values(), reverse=self._strict)
+            items = [self._copy_out(self._store.items[position]) for position in positions]
         self._trace(correlation_id, 'Retrieved %s items by %s ids', len(items), len(ids or ()))
         return items
 
@@ -117,7 +118,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         item_id = get_id(stored)
         with self._writing(correlation_id) as store:
             if store.index.item_with(item_id) is not None:
-                if self._unique_ids:
+                if self._unique_ids or self._strict:
                     raise ConflictException(
                         correlation_id, 'DUPLICATE_ID', f'An item with id {item_id} already exists'
                     ).with_details('id', item_id)
@@ -165,7 +166,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             self._trace(correlation_id, 'Found no item with id %s to update', item_id)
             return None
         self._trace(correlation_id, 'Updated item with id %s', item_id)
-        return copy_item_shallow(item)
+        return record_of(item) if self._strict else copy_item_shallow(item)
 
     def update_partially(self, correlation_id: Optional[str], id: K,
                          data: Union[AnyValueMap, Dict[str, Any], None]) -> Optional[T]:
@@ -180,16 +181,15 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         fields = {name: clone(value) for name, value in (data or {}).items() if name != 'id'}
         with self._writing(correlation_id) as store:
             position = store.index.position_of(id)
-            if position is None:
-                returned = None
-            else:
+            returned: Optional[T] = None
+            if position is not None:
                 # The new version shares its untouched nested values with the old one: stored
                 # items are never changed in place, so neither version can see the other change.
                 updated: T = copy_item_shallow(store.items[position])
                 for name, value in fields.items():
                     set_field(updated, name, value)
                 store.replace(position, updated)
-                returned = clone(updated)
+                returned = self._copy_out(updated)
         if returned is None:
             self._trace(correlation_id, 'Found no item with id %s to update', id)
             return None
@@ -208,7 +208,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
             removed = None if position is None else store.remove(position)
         found = 'Deleted' if removed is not None else 'Found no'
         self._trace(correlation_id, '%s item with id %s', found, id)
-        return removed
+        return record_of(removed) if self._strict and removed is not None else removed
 
     def delete_by_ids(self, correlation_id: Optional[str], ids: List[K]) -> None:
         """Deletes the items whose ids are in ``ids`` and saves once; unknown ids are skipped.
@@ -227,7 +227,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         a new id when ``item`` has none."""
         self._require_item(correlation_id, item)
         stored = copy_item(item)
-        returned = copy_item_shallow(item)
+        returned = record_of(item) if self._strict else copy_item_shallow(item)
         if is_missing_id(get_id(stored)):
             new_id = IdGenerator.next_long()
             try:

@@ -145,9 +145,14 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         directory, name = os.path.split(path)
         if not os.path.isdir(directory):
             return
-        with self._lock.held_if_free(os.path.join(directory, f'.{name}.lock')) as free:
-            if free:
-                remove_stale_temporary_files(path)
+        try:
+            with self._lock.held_if_free(os.path.join(directory, f'.{name}.lock')) as free:
+                if free:
+                    remove_stale_temporary_files(path)
+        except OSError:
+            # A reader in a folder it cannot write cannot create the lock file, nor remove
+            # anything: the next writer cleans up.
+            return
 
     def _encode(self, correlation_id: Optional[str], path: str, items: List[Any]) -> bytes:
         try:

@@ -20,6 +20,7 @@ from ._cloning import clone, copy_item, copy_item_shallow
 from ._interface_stubs import ImplementationsFirst
 from ._item_store import ItemStore
 from ._listened_logger import ListenedCompositeLogger
+from ._records import record_of
 from ._shared_storage import SharedStorage
 from ._sorting import sort_items
 
@@ -76,6 +77,9 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         self._loaded = False
         self._max_page_size = 100
         self._load_error: Optional[Exception] = None
+        self._strict = False
+        #: Makes what a read returns from a stored item: a copy, or in strict mode a record.
+        self._copy_out: Callable[[Any], Any] = clone
 
     @property
     def _items(self) -> List[T]:
@@ -95,10 +99,12 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         self._store.adopt(items if isinstance(items, list) else list(items))
 
     def configure(self, config: ConfigParams) -> None:
-        """Reads ``options.max_page_size``.
+        """Reads ``options.max_page_size`` and ``options.strict``.
 
         :raises ConfigException: ``INVALID_MAX_PAGE_SIZE`` when it is not a whole number of at least 1.
         """
+        self._strict = config.get_as_boolean_with_default('options.strict', self._strict)
+        self._copy_out = record_of if self._strict else clone
         text = config.get_as_nullable_string('options.max_page_size')
         if text is None:
             return
@@ -232,7 +238,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._writing(correlation_id) as store:
             store.append(stored)
         self._trace(correlation_id, 'Created an item')
-        return copy_item_shallow(item)
+        return record_of(item) if self._strict else copy_item_shallow(item)
 
     def get_page_by_filter(self, correlation_id: Optional[str], filter: Filter,
                            paging: Optional[PagingParams], sort: Any = None,
@@ -255,12 +261,15 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             self._sync(correlation_id)
             matching = self._filter_items(correlation_id, filter)
-            ordered = sort_items(correlation_id, matching, sort)
-            page_items = [clone(item) for item in ordered[skip:skip + take]]
+            ordered = self._ordered(correlation_id, matching, sort)
+            page_items = [self._copy_out(item) for item in ordered[skip:skip + take]]
         if select is not None:
             page_items = [select(item) for item in page_items]
         self._trace(correlation_id, 'Retrieved %s of %s items', len(page_items), len(matching))
-        return DataPage(page_items, len(matching))
+        # Strict like the database persistences: they count only when paging asks for the total.
+        counted = not self._strict or (paging is not None and paging.total)
+        # DataPage's annotation says int, but None is what the database persistences give.
+        return DataPage(page_items, len(matching) if counted else None)  # type: ignore[arg-type]
 
     def get_list_by_filter(self, correlation_id: Optional[str], filter: Filter,
                            sort: Any = None, select: Optional[Callable[[Any], Any]] = None) -> List[T]:
@@ -273,8 +282,8 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             self._sync(correlation_id)
             matching = self._filter_items(correlation_id, filter)
-            ordered = sort_items(correlation_id, matching, sort)
-            result = [clone(item) for item in ordered]
+            ordered = self._ordered(correlation_id, matching, sort)
+            result = [self._copy_out(item) for item in ordered]
         if select is not None:
             result = [select(item) for item in result]
         self._trace(correlation_id, 'Retrieved %s items', len(result))
@@ -300,7 +309,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             self._sync(correlation_id)
             matching = self._filter_items(correlation_id, filter)
-            item = clone(random.choice(matching)) if matching else None
+            item = self._copy_out(random.choice(matching)) if matching else None
         self._trace(correlation_id, 'Retrieved a random item of %s', len(matching))
         return item
 
@@ -419,6 +428,13 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 f'Filter must be a function of an item or None, not {type(filter).__name__}',
             )
         return [item for item in self._store.items if filter(item)]
+
+    def _ordered(self, correlation_id: Optional[str], items: List[Any], sort: Any) -> List[Any]:
+        """Sorts ``items`` by ``sort``; without one, the strict mode reverses them, so that a test
+        relying on an order no database promises fails on the fake as well."""
+        if sort is None and self._strict:
+            return items[::-1]
+        return sort_items(correlation_id, items, sort)
 
     def _page_bounds(self, paging: Optional[PagingParams]) -> Tuple[int, int]:
         if paging is None:

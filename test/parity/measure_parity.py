@@ -2,12 +2,11 @@
 
 Run from the repository root with the test extra installed::
 
-    .venv/bin/python test/parity/measure_parity.py [--strict]
+    .venv/bin/python test/parity/measure_parity.py
 
 It starts its own PostgreSQL server the way the tests do (and leaves nothing behind). Each cell
 is the observation, marked ``!`` where it differs from the expectation written in
-``parity_scenarios.py``; ``--strict`` adds the columns of the strict backends, useful while
-the strict mode is being built. The tests, not this script, decide what passes.
+``parity_scenarios.py``. The tests, not this script, decide what passes.
 """
 
 import argparse
@@ -18,15 +17,15 @@ from typing import List
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
-from parity_backends import ACTIVE_BACKENDS, POSTGRES_BACKENDS, STRICT_BACKENDS, ParityBackend  # noqa: E402
+from parity_backends import ACTIVE_BACKENDS, POSTGRES_BACKENDS, ParityBackend  # noqa: E402
 from parity_scenarios import SCENARIOS, observe  # noqa: E402
 from postgres_server import find_server_binaries, running_postgres_server  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--strict', action='store_true', help='also run the strict backends')
-    backends = ACTIVE_BACKENDS + (STRICT_BACKENDS if parser.parse_args().strict else [])
+    parser.parse_args()
+    backends = ACTIVE_BACKENDS
     binaries = find_server_binaries()
     if binaries is None:
         sys.exit('PostgreSQL is not installed (apt-get install postgresql)')

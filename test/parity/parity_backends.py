@@ -9,7 +9,7 @@ A backend is one persistence class reached through the calls all of them share:
   (one column per field), on the real server the ``postgres_server`` fixture starts.
 - ``memory-strict``, ``file-strict``: the same as ``memory`` and ``file`` with
   ``options.strict: true`` (issue 14, SPEC §8). Their expected outcomes are written down in
-  every scenario already; they join ``ACTIVE_BACKENDS`` once the strict mode exists.
+  every scenario.
 
 Every backend is configured with ``options.max_page_size`` 3 and seeded with the five
 :data:`SEED` gadgets, so that paging limits show in every scenario that pages.
@@ -30,10 +30,9 @@ from pip_services3_postgres.persistence import IdentifiableJsonPostgresPersisten
 from pip_services3_data.persistence import IdentifiableFilePersistence, IdentifiableMemoryPersistence
 from postgres_server import PostgresServer
 
-ACTIVE_BACKENDS = ['memory', 'file', 'postgres-json', 'postgres-table']
-# Not run yet: their persistences ignore options.strict until the strict mode is implemented.
 STRICT_BACKENDS = ['memory-strict', 'file-strict']
-ALL_BACKENDS = ACTIVE_BACKENDS + STRICT_BACKENDS
+ACTIVE_BACKENDS = ['memory', 'file', *STRICT_BACKENDS, 'postgres-json', 'postgres-table']
+ALL_BACKENDS = ACTIVE_BACKENDS
 POSTGRES_BACKENDS = ['postgres-json', 'postgres-table']
 
 MAX_PAGE_SIZE = 3

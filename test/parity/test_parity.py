@@ -63,14 +63,6 @@ def test_the_strict_mode_copies_no_database_defect(scenario: Scenario) -> None:
     assert any(scenario.expected(backend) != scenario.fake for backend in POSTGRES_BACKENDS)
 
 
-def test_the_strict_backends_can_be_built(tmp_path: Path) -> None:
-    # Kept out of ACTIVE_BACKENDS until options.strict exists; their wiring must not rot meanwhile.
-    for name in STRICT_BACKENDS:
-        backend = ParityBackend(name, tmp_path / name)
-        assert backend.persistence.get_count_by_filter(None, None) == 5
-        backend.close()
-
-
 # ---------------------------------------------------------------------------------------------
 # The documentation's table lists the same scenarios with the same verdicts
 
