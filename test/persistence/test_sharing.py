@@ -52,6 +52,8 @@ from support import file_state, open_file_persistence
 fcntl = pytest.importorskip('fcntl', reason='file locks are tested with fcntl, which this platform lacks')
 
 SPAWN = multiprocessing.get_context('spawn')
+# Far longer than opening, reading or closing takes: past it, the call is taken to hang.
+HANG_SECONDS = 10
 TEMPORARY_NAME = re.compile(r'^\.items\.json\.[0-9a-f]{16}\.tmp$')
 
 
@@ -289,7 +291,7 @@ def test_a_writer_killed_while_holding_the_lock_releases_it_and_the_others_go_on
     assert temporary_files_in(tmp_path) == []
 
 
-def test_a_reader_never_removes_the_temporary_file_of_a_writer_inside_its_write(tmp_path, processes):
+def test_a_reader_neither_waits_for_nor_removes_the_temporary_file_of_a_writer_inside_its_write(tmp_path, processes):
     path = tmp_path / 'items.json'
     seeded = seed(path, 3)
     to_writer, writer_end = SPAWN.Pipe()
@@ -298,28 +300,31 @@ def test_a_reader_never_removes_the_temporary_file_of_a_writer_inside_its_write(
     assert to_writer.poll(PATIENCE_SECONDS), 'the writer never reached os.replace for the data file'
     writer_temporary_file = to_writer.recv()
 
-    # Opened and read while the writer is inside its write; closed once it is done.
-    readers: List[Any] = []
+    # A reader's whole life (open, read, close) while the writer is inside its write.
+    reads: List[Any] = []
 
-    def open_and_read() -> None:
+    def open_read_and_close() -> None:
         reader = open_file_persistence(path)
-        readers.append((reader, sorted(item['id'] for item in reader.get_list_by_filter(None, None))))
+        reads.append(sorted(item['id'] for item in reader.get_list_by_filter(None, None)))
+        reader.close(None)
 
-    reading = threading.Thread(target=open_and_read, daemon=True)
+    reading = threading.Thread(target=open_read_and_close, daemon=True)
     reading.start()
-    reading.join(PATIENCE_SECONDS)
-    assert not reading.is_alive(), 'opening and reading waited on the lock of a writer inside its write'
-    (reader, read_ids), = readers
-    assert read_ids == sorted(seeded + ['writer-acknowledged'])
-    assert temporary_files_in(tmp_path) == [writer_temporary_file]
-
+    reading.join(HANG_SECONDS)
+    reader_waited = reading.is_alive()
+    temporary_files_while_the_writer_is_inside = temporary_files_in(tmp_path)
     to_writer.send('go on')
+    reading.join(PATIENCE_SECONDS)
     (_, failures), = processes.reports(1)
     processes.finish(writer)
-    reader.close(None)
+
+    assert temporary_files_while_the_writer_is_inside == [writer_temporary_file]
     assert failures == []
+    assert reads == [sorted(seeded + ['writer-acknowledged'])]
     assert sorted(stored_ids(path)) == sorted(seeded + ['writer-acknowledged', 'writer-in-flight'])
     assert temporary_files_in(tmp_path) == []
+    assert not reader_waited, (f'a reader that changed nothing was still in open, read or close {HANG_SECONDS} s '
+                               'after it started, while a writer held the lock: readers must not take it')
 
 
 # --- Every object sees the others' writes at its next operation -----------------------------------
@@ -621,10 +626,6 @@ def make_not_regular(path: Path, kind: str) -> None:
             os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
         except PermissionError as error:
             pytest.skip(f'creating a device node needs privileges this run lacks: {error}')
-
-
-# Far longer than any open takes: past it, the open is taken to hang.
-HANG_SECONDS = 10
 
 
 @pytest.mark.parametrize('kind', ['fifo', 'character device', 'directory'])
