@@ -7,7 +7,7 @@ from pip_services3_commons.config import ConfigParams, IConfigurable
 from pip_services3_commons.errors import ConfigException, FileException
 
 from ._atomic_file import SeenFile, read_whole, remove_stale_temporary_files, replacement_problem, write_atomically
-from ._file_lock import FileLock
+from ._file_lock import FileLock, SaveCount
 from ._item_texts import ItemTexts
 from ._json_conversion import array_of, item_to_json, items_from_json
 from ._shared_storage import SharedStorage
@@ -49,6 +49,8 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         self._path = path
         self._item_type = item_type
         self._seen: Optional[SeenFile] = None
+        self._save_count: Optional[SaveCount] = None
+        self._seen_count: Optional[bytes] = None
         self._lock = FileLock()
         self._item_texts = ItemTexts()
 
@@ -79,13 +81,15 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         """
         path = self._real_path(correlation_id)
         self._remove_stale_temporary_files(path)
+        # Read before the file: a save in between leaves a count that says the file changed.
+        count = self._current_save_count(path)
         try:
             content, seen = read_whole(path)
         except OSError as error:
             raise self._read_failed(correlation_id, path, error) from error
         # Remembered even when the content is bad, so that the file is read again only once
         # someone changed it.
-        self._remember(seen)
+        self._remember(seen, count)
         try:
             return [] if content is None else items_from_json(content, self._item_type)
         except Exception as error:
@@ -102,14 +106,30 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         content = self._encode(correlation_id, path, items, self._item_texts)
         try:
             with self.locked():
-                self._remember(write_atomically(path, content))
+                seen = write_atomically(path, content)
+                count = self._lock.count_save()
+                self._current_save_count(path)
+                self._remember(seen, count)
         except OSError as error:
             raise self._write_failed(correlation_id, path, str(error), error) from error
 
     def changed(self) -> bool:
         """Tells whether the file was written, replaced or removed by anyone since this persister
-        last loaded or saved it (always true before the first load or save)."""
-        return self._seen is None or self._seen.changed()
+        last loaded or saved it (always true before the first load or save).
+
+        Saves by this library are seen in the lock file's save count, at the cost of one memory
+        read. Other programs do not count their changes: while the lock is held (a write is
+        under way), and wherever there is no count, the file itself is checked as well.
+        """
+        seen = self._seen
+        if seen is None:
+            return True
+        if self._seen_count is not None and self._save_count is not None:
+            if self._save_count.read() != self._seen_count:
+                return True
+            if not self._lock.is_held():
+                return False
+        return seen.changed()
 
     def locked(self, correlation_id: Optional[str] = None) -> ContextManager[None]:
         """Holds the file's write lock, shared with every persister of the file in any process,
@@ -118,9 +138,8 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         :raises ConfigException: ``NO_PATH`` when no path is set.
         """
         path = self._real_path(correlation_id)
-        directory, name = os.path.split(path)
-        os.makedirs(directory, mode=0o775, exist_ok=True)
-        return self._lock.held(os.path.join(directory, f'.{name}.lock'))
+        os.makedirs(os.path.dirname(path), mode=0o775, exist_ok=True)
+        return self._lock.held(_lock_path_of(path))
 
     def holds(self, items: List[Any]) -> bool:
         """Tells whether the file holds exactly what saving ``items`` would write."""
@@ -144,11 +163,10 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
 
     def _remove_stale_temporary_files(self, path: str) -> None:
         # Only while no writer holds the lock: then no temporary file belongs to a live one.
-        directory, name = os.path.split(path)
-        if not os.path.isdir(directory):
+        if not os.path.isdir(os.path.dirname(path)):
             return
         try:
-            with self._lock.held_if_free(os.path.join(directory, f'.{name}.lock')) as free:
+            with self._lock.held_if_free(_lock_path_of(path)) as free:
                 if free:
                     remove_stale_temporary_files(path)
         except OSError:
@@ -176,14 +194,25 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
             item_texts.forget()
             raise self._write_failed(correlation_id, path, f'cannot serialise the items: {error}', error) from error
 
-    def _remember(self, seen: SeenFile) -> None:
-        self._forget_seen_file()
+    def _current_save_count(self, path: str) -> Optional[bytes]:
+        if self._save_count is None or not self._save_count.available:
+            self._save_count = SaveCount(_lock_path_of(path))
+        return self._save_count.read()
+
+    def _remember(self, seen: SeenFile, count: Optional[bytes]) -> None:
+        if self._seen is not None:
+            self._seen.close()
         self._seen = seen
+        self._seen_count = count
 
     def _forget_seen_file(self) -> None:
         if self._seen is not None:
             self._seen.close()
             self._seen = None
+        if self._save_count is not None:
+            self._save_count.close()
+            self._save_count = None
+        self._seen_count = None
 
     def _real_path(self, correlation_id: Optional[str]) -> str:
         # A link at the configured path is the user's own choice: the file it leads to is the
@@ -206,3 +235,8 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         exception = FileException(correlation_id, 'WRITE_FAILED', f'Failed to write data file {path}: {reason}')
         exception.with_details('path', path).with_cause(error)
         return exception
+
+
+def _lock_path_of(path: str) -> str:
+    directory, name = os.path.split(path)
+    return os.path.join(directory, f'.{name}.lock')

@@ -78,6 +78,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         self._max_page_size = 100
         self._load_error: Optional[Exception] = None
         self._strict = False
+        self._shared_loader: Optional[SharedStorage] = None
         #: Makes what a read returns from a stored item: a copy, or in strict mode a record.
         self._copy_out: Callable[[Any], Any] = clone
 
@@ -375,7 +376,13 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
 
     def _is_stale(self) -> bool:
         loader = self._loader
+        shared_loader = self._shared_loader
+        if shared_loader is not None and loader is shared_loader:
+            return shared_loader.changed()
         if isinstance(loader, SharedStorage):
+            # Remembered: every operation asks, and an isinstance check of an ABC costs more
+            # than the question it guards. Looked up again when a subclass assigns _loader.
+            self._shared_loader = loader
             return loader.changed()
         return loader is not None and not self._loaded
 

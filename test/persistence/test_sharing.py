@@ -363,6 +363,21 @@ def test_two_objects_in_one_process_each_see_the_others_writes(tmp_path):
     assert stored_ids(path) == [f'turn-{turn}' for turn in range(1, TURNS)]
 
 
+def test_a_file_replaced_by_another_program_is_seen_by_the_next_write(tmp_path):
+    # Only this library counts its saves in the lock file; another program's change is found by
+    # the check of the file itself that every write makes under the lock.
+    path = tmp_path / 'items.json'
+    persistence = open_file_persistence(path)
+    persistence.create(None, {'id': 'ours'})
+    replacement = tmp_path / 'replacement.json'
+    replacement.write_text('[{"id": "theirs"}]', encoding='utf-8')
+    os.replace(replacement, path)
+
+    persistence.create(None, {'id': 'after'})
+
+    assert stored_ids(path) == ['theirs', 'after']
+
+
 def test_two_plain_file_persistences_in_one_process_each_see_the_others_creates(tmp_path):
     path = tmp_path / 'names.json'
     objects = [FilePersistence(JsonFilePersister(str(path))), FilePersistence(JsonFilePersister(str(path)))]
