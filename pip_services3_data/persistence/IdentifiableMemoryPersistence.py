@@ -87,7 +87,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
     def get_one_by_id(self, correlation_id: Optional[str], id: K) -> Optional[T]:
         """Gets a copy of the item with ``id``, or ``None`` when there is none."""
         with self._lock:
-            self._sync(correlation_id)
+            self._before_reading(correlation_id)
             stored = self._store.index.item_with(id)
             item = None if stored is None else self._copy_out(stored)
         found = 'Retrieved' if item is not None else 'Found no'
@@ -97,7 +97,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
     def get_list_by_ids(self, correlation_id: Optional[str], ids: List[K]) -> List[T]:
         """Gets copies of the items whose ids are in ``ids``, in stored order; unknown ids are skipped."""
         with self._lock:
-            self._sync(correlation_id)
+            self._before_reading(correlation_id)
             positions = sorted(self._positions_by_id(ids or ()).values(), reverse=self._strict)
             items = [self._copy_out(self._store.items[position]) for position in positions]
         self._trace(correlation_id, 'Retrieved %s items by %s ids', len(items), len(ids or ()))

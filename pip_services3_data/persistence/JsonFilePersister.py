@@ -1,6 +1,7 @@
 """The storage layer of the file persistences: a whole item list in one JSON file."""
 
 import os
+import threading
 from typing import Any, ContextManager, Generic, List, Optional, TypeVar
 
 from pip_services3_commons.config import ConfigParams, IConfigurable
@@ -53,6 +54,8 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         self._seen_count: Optional[bytes] = None
         self._lock = FileLock()
         self._item_texts = ItemTexts()
+        # One save at a time per persister, whichever threads call it.
+        self._saving = threading.Lock()
 
     @property
     def path(self) -> Optional[str]:
@@ -103,15 +106,16 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
             the file cannot be written.
         """
         path = self._real_path(correlation_id)
-        content = self._encode(correlation_id, path, items, self._item_texts)
-        try:
-            with self.locked():
-                seen = write_atomically(path, content)
-                count = self._lock.count_save()
-                self._current_save_count(path)
-                self._remember(seen, count)
-        except OSError as error:
-            raise self._write_failed(correlation_id, path, str(error), error) from error
+        with self._saving:
+            content = self._encode(correlation_id, path, items, self._item_texts)
+            try:
+                with self.locked():
+                    seen = write_atomically(path, content)
+                    count = self._lock.count_save()
+                    self._current_save_count(path)
+                    self._remember(seen, count)
+            except OSError as error:
+                raise self._write_failed(correlation_id, path, str(error), error) from error
 
     def changed(self) -> bool:
         """Tells whether the file was written, replaced or removed by anyone since this persister
@@ -137,9 +141,18 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
 
         :raises ConfigException: ``NO_PATH`` when no path is set.
         """
-        path = self._real_path(correlation_id)
-        os.makedirs(os.path.dirname(path), mode=0o775, exist_ok=True)
-        return self._lock.held(_lock_path_of(path))
+        return self._lock.held(self._lock_path(correlation_id))
+
+    def hold(self, correlation_id: Optional[str] = None) -> None:
+        """Takes the file's write lock, as :meth:`locked` does, until :meth:`let_go`; any thread may let go.
+
+        :raises ConfigException: ``NO_PATH`` when no path is set.
+        """
+        self._lock.acquire(self._lock_path(correlation_id))
+
+    def let_go(self) -> None:
+        """Gives up a hold taken by :meth:`hold`."""
+        self._lock.release()
 
     def holds(self, items: List[Any]) -> bool:
         """Tells whether the file holds exactly what saving ``items`` would write."""
@@ -185,7 +198,13 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         time; the persistences replace items and never change them in place, and call this
         when they handed their items to code that might.
         """
-        self._item_texts.forget()
+        with self._saving:
+            self._item_texts.forget()
+
+    def _lock_path(self, correlation_id: Optional[str]) -> str:
+        path = self._real_path(correlation_id)
+        os.makedirs(os.path.dirname(path), mode=0o775, exist_ok=True)
+        return _lock_path_of(path)
 
     def _encode(self, correlation_id: Optional[str], path: str, items: List[Any], item_texts: ItemTexts) -> bytes:
         try:

@@ -18,6 +18,7 @@ from ..ISaver import ISaver
 from ._attribute_dict import attribute_dict_from
 from ._cloning import clone, copy_item, copy_item_shallow
 from ._interface_stubs import ImplementationsFirst
+from ._group_commit import GroupCommit
 from ._item_store import ItemStore
 from ._listened_logger import ListenedCompositeLogger
 from ._records import record_of
@@ -79,6 +80,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         self._load_error: Optional[Exception] = None
         self._strict = False
         self._shared_loader: Optional[SharedStorage] = None
+        self._group_commit = GroupCommit(hold=self._hold_saver, let_go=self._let_go_of_saver)
         #: Makes what a read returns from a stored item: a copy, or in strict mode a record.
         self._copy_out: Callable[[Any], Any] = clone
 
@@ -92,7 +94,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """
         with self._lock:
             if not self._store.lent:
-                self._sync(None)
+                self._before_reading(None)
             return self._store.lend()
 
     @_items.setter
@@ -138,6 +140,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             if self._opened:
                 return
+            self._settle()
             if isinstance(self._saver, SharedStorage):
                 self._saver.check_replaceable(correlation_id)
             # Other loaders cannot tell whether their data changed: they always load again.
@@ -157,6 +160,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             persistence stays open.
         """
         with self._lock:
+            self._settle()
             if self._load_error is not None:
                 self._logger.warn(correlation_id, 'Closed without saving: the last load failed')
             elif self._opened and self._store.lent:
@@ -181,6 +185,11 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises ConfigException: ``NO_PATH`` from a file loader without a path.
         :raises FileException: ``READ_FAILED`` from a file loader that cannot read its file.
         """
+        with self._lock:
+            self._settle()
+            self._load(correlation_id)
+
+    def _load(self, correlation_id: Optional[str]) -> None:
         if self._loader is None:
             return
         with self._lock:
@@ -196,6 +205,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             items: List[Any] = [attribute_dict_from(item) if type(item) is dict else item
                                 for item in loaded or ()]
             self._store.reset(items)
+            self._group_commit.durable_items = list(items)
             self._load_error = None
             self._loaded = True
             self._trace(correlation_id, 'Loaded %s items', len(items))
@@ -214,6 +224,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises FileException: ``WRITE_FAILED`` from a file saver that cannot write.
         """
         with self._lock:
+            self._settle()
             self._check_writable(correlation_id)
             with self._exclusive(correlation_id):
                 if self._is_stale():
@@ -263,7 +274,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """
         skip, take = self._page_bounds(paging)
         with self._lock:
-            self._sync(correlation_id)
+            self._before_reading(correlation_id)
             matching = self._filter_items(correlation_id, filter)
             ordered = self._ordered(correlation_id, matching, sort)
             page_items = [self._copy_out(item) for item in ordered[skip:skip + take]]
@@ -284,7 +295,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises BadRequestException: ``INVALID_FILTER``, ``INVALID_SORT`` or ``SORT_FAILED``.
         """
         with self._lock:
-            self._sync(correlation_id)
+            self._before_reading(correlation_id)
             matching = self._filter_items(correlation_id, filter)
             ordered = self._ordered(correlation_id, matching, sort)
             result = [self._copy_out(item) for item in ordered]
@@ -299,7 +310,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises BadRequestException: ``INVALID_FILTER`` when ``filter`` is not callable.
         """
         with self._lock:
-            self._sync(correlation_id)
+            self._before_reading(correlation_id)
             count = len(self._filter_items(correlation_id, filter))
         self._trace(correlation_id, 'Counted %s items', count)
         return count
@@ -311,7 +322,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :raises BadRequestException: ``INVALID_FILTER`` when ``filter`` is not callable.
         """
         with self._lock:
-            self._sync(correlation_id)
+            self._before_reading(correlation_id)
             matching = self._filter_items(correlation_id, filter)
             item = self._copy_out(random.choice(matching)) if matching else None
         self._trace(correlation_id, 'Retrieved a random item of %s', len(matching))
@@ -336,28 +347,91 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
     def _writing(self, correlation_id: Optional[str], save_always: bool = False) -> Iterator[ItemStore]:
         """The one path every write takes: yields the store to change, then saves the change.
 
-        Holds ``self._lock`` and, for a shared file, its lock across processes throughout. It
-        first loads what another object may have saved meanwhile, then refuses to go on after a
+        Under ``self._lock``, and for a shared file under its lock across processes, it first
+        loads what another object may have saved meanwhile, then refuses to go on after a
         failed load, before anything is looked up, so that even a write that would find
-        nothing raises ``LOAD_FAILED``. The save happens when the store changed (or
-        ``save_always``); when the change or the save raises, every change made in the block
-        is undone and the error propagates, so memory always matches what the saver holds.
+        nothing raises ``LOAD_FAILED``. A change that raises is undone at once. A change (or
+        ``save_always``) is then saved through the group commit, outside ``self._lock``, so
+        that writers arriving meanwhile share the next save; the write returns once its change
+        is saved. When that save fails, the error propagates and memory goes back to the last
+        saved items, so it always matches what the saver holds.
         """
-        with self._lock, self._exclusive(correlation_id):
-            self._sync(correlation_id)
-            self._check_writable(correlation_id)
-            store = self._store
-            store.begin()
+        group = self._group_commit
+        with self._lock:
+            self._put_back_after_failed_save()
+            saver = self._saver
+            if saver is not None and group.begin():
+                try:
+                    self._sync(correlation_id)
+                except BaseException:
+                    group.end()
+                    raise
+            elif saver is None:
+                self._sync(correlation_id)
             try:
-                yield store
-                if store.changed() or save_always:
-                    self._save_items(correlation_id)
+                self._check_writable(correlation_id)
+                store = self._store
+                store.begin()
+                try:
+                    yield store
+                except BaseException:
+                    store.roll_back()
+                    raise
+                changed = store.changed()
+                store.commit()
+                batch = None
+                if saver is not None and (changed or save_always):
+                    if store.lent:
+                        self._forget_lent_items()
+                    batch = group.enqueue(list(store.items))
             except BaseException:
-                store.roll_back()
+                if saver is not None:
+                    group.end()
                 raise
-            store.commit()
-            if store.lent:
-                store.saved()
+            if batch is None:
+                if saver is not None:
+                    group.end()
+                return
+        try:
+            group.wait(batch, lambda items: self._save_list(correlation_id, items))
+        except BaseException:
+            group.end()
+            with self._lock:
+                self._put_back_after_failed_save()
+            raise
+        group.end()
+
+    def _before_reading(self, correlation_id: Optional[str]) -> None:
+        """Waits for pending writes, so that reads see only saved changes, and loads what
+        another object saved meanwhile; callers hold ``self._lock``."""
+        self._settle()
+        self._sync(correlation_id)
+
+    def _settle(self) -> None:
+        # Writers start under self._lock, which the caller holds: none can begin meanwhile.
+        if self._group_commit.pending:
+            self._group_commit.drain()
+        self._put_back_after_failed_save()
+
+    def _put_back_after_failed_save(self) -> None:
+        items = self._group_commit.roll_back_to
+        if items is not None:
+            self._group_commit.roll_back_to = None
+            self._store.reset(list(items))
+
+    def _hold_saver(self) -> None:
+        if isinstance(self._saver, SharedStorage):
+            self._saver.hold()
+
+    def _let_go_of_saver(self) -> None:
+        if isinstance(self._saver, SharedStorage):
+            self._saver.let_go()
+
+    def _forget_lent_items(self) -> None:
+        """The items a subclass was lent may have changed in place: the saver must encode all."""
+        if isinstance(self._saver, SharedStorage):
+            self._saver.forget_seen_items()
+        self._store.saved()
 
     def _sync(self, correlation_id: Optional[str], always: bool = False) -> None:
         """Loads the items when they were never loaded, or when the loader's data changed since
@@ -372,7 +446,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         if self._loader is None or not (always or self._is_stale()):
             return
         self._refuse_if_changed_meanwhile(correlation_id)
-        self.load(correlation_id)
+        self._load(correlation_id)
 
     def _is_stale(self) -> bool:
         loader = self._loader
@@ -409,12 +483,16 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         return nullcontext()
 
     def _save_items(self, correlation_id: Optional[str]) -> None:
-        """Hands a copy of the item list to the saver, if there is one."""
+        """Hands a copy of the item list to the saver, if there is one, right away."""
         if self._store.lent and isinstance(self._saver, SharedStorage):
             self._saver.forget_seen_items()
+        self._save_list(correlation_id, list(self._store.items))
+
+    def _save_list(self, correlation_id: Optional[str], items: List[Any]) -> None:
         if self._saver is not None:
-            self._saver.save(correlation_id, list(self._store.items))
-            self._trace(correlation_id, 'Saved %s items', len(self._store.items))
+            self._saver.save(correlation_id, items)
+            self._group_commit.durable_items = items
+            self._trace(correlation_id, 'Saved %s items', len(items))
 
     def _trace(self, correlation_id: Optional[str], message: str, *values: Any) -> None:
         """Traces ``message % values``, formatted only when a logger will receive it."""

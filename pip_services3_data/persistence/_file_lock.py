@@ -11,7 +11,7 @@ import mmap
 import os
 import threading
 from contextlib import contextmanager
-from typing import ContextManager, Iterator, Optional
+from typing import Iterator, Optional
 
 try:
     import fcntl
@@ -23,7 +23,7 @@ _COUNT_SIZE = 8
 
 
 class FileLock:
-    """A re-entrant exclusive lock on a lock file, through ``fcntl.flock``, and its save count.
+    """An exclusive lock on a lock file, through ``fcntl.flock``, taken again without waiting by its holder, and the file's save count.
 
     Every object (in any process) that writes a data file locks the same lock file beside it,
     each through a descriptor of its own, so that they exclude each other. The kernel drops the
@@ -33,18 +33,57 @@ class FileLock:
     """
 
     def __init__(self) -> None:
-        self._thread_lock = threading.RLock()
+        self._mutex = threading.Lock()
         self._depth = 0
         self._descriptor: Optional[int] = None
 
+    def acquire(self, lock_path: str, wait: bool = True) -> bool:
+        """Takes the lock on ``lock_path`` (created if missing), or one more hold of it.
+
+        Holds are counted, not owned by a thread: a persistence's group commit takes the lock
+        in the thread of its first writer and lets go in the thread of its last.
+
+        :param wait: wait for another holder to let go; otherwise give up at once.
+        :return: whether the lock is now held.
+        """
+        with self._mutex:
+            if self._depth == 0:
+                try:
+                    self._descriptor = _locked_descriptor(lock_path, wait)
+                except BlockingIOError:
+                    return False
+            self._depth += 1
+            return True
+
+    def release(self) -> None:
+        """Gives up one hold; the lock goes with the last."""
+        with self._mutex:
+            self._depth -= 1
+            if self._depth == 0 and self._descriptor is not None:
+                os.close(self._descriptor)  # which releases the lock
+                self._descriptor = None
+
     @contextmanager
     def held(self, lock_path: str) -> Iterator[None]:
-        """Holds the lock on ``lock_path`` (created if missing) for the ``with`` block; waits for it."""
-        with self._holding(lock_path, wait=True):
+        """Holds the lock on ``lock_path`` for the ``with`` block; waits for it."""
+        self.acquire(lock_path)
+        try:
             yield
+        finally:
+            self.release()
+
+    @contextmanager
+    def held_if_free(self, lock_path: str) -> Iterator[bool]:
+        """Holds the lock for the ``with`` block if no other object has it; yields whether it does."""
+        free = self.acquire(lock_path, wait=False)
+        try:
+            yield free
+        finally:
+            if free:
+                self.release()
 
     def is_held(self) -> bool:
-        """Tells whether this object holds the lock (in this thread or another)."""
+        """Tells whether this object holds the lock."""
         return self._depth > 0
 
     def count_save(self) -> Optional[bytes]:
@@ -59,28 +98,6 @@ class FileLock:
         counted = (count % 2 ** 64).to_bytes(_COUNT_SIZE, 'little')
         os.pwrite(descriptor, counted, 0)
         return counted
-
-    def held_if_free(self, lock_path: str) -> ContextManager[bool]:
-        """Holds the lock for the ``with`` block if no other holder has it; yields whether it does."""
-        return self._holding(lock_path, wait=False)
-
-    @contextmanager
-    def _holding(self, lock_path: str, wait: bool) -> Iterator[bool]:
-        with self._thread_lock:
-            if self._depth == 0:
-                try:
-                    self._descriptor = _locked_descriptor(lock_path, wait)
-                except BlockingIOError:
-                    yield False
-                    return
-            self._depth += 1
-            try:
-                yield True
-            finally:
-                self._depth -= 1
-                if self._depth == 0 and self._descriptor is not None:
-                    os.close(self._descriptor)  # which releases the lock
-                    self._descriptor = None
 
 
 def _locked_descriptor(lock_path: str, wait: bool) -> int:

@@ -22,6 +22,14 @@ class SharedStorage(ILoader, ISaver):
         """Excludes every other writer of the data for the ``with`` block; re-entrant."""
         raise NotImplementedError
 
+    def hold(self, correlation_id: Optional[str] = None) -> None:
+        """Takes the lock of :meth:`locked` until :meth:`let_go`, which any thread may call."""
+        raise NotImplementedError
+
+    def let_go(self) -> None:
+        """Gives up the lock taken by :meth:`hold`."""
+        raise NotImplementedError
+
     def holds(self, items: List[Any]) -> bool:
         """Tells whether saving ``items`` would leave the data exactly as it is now."""
         raise NotImplementedError

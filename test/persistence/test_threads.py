@@ -67,7 +67,7 @@ def items_sorted_by_id(items):
     return sorted((dict(item) for item in items), key=lambda item: item['id'])
 
 
-def test_threads_writing_at_once_lose_no_update_and_save_each_write_once(counted, storage):
+def test_threads_writing_at_once_lose_no_update_and_share_saves(counted, storage):
     start = threading.Barrier(THREADS)
 
     with ThreadPoolExecutor(THREADS) as pool:
@@ -77,7 +77,8 @@ def test_threads_writing_at_once_lose_no_update_and_save_each_write_once(counted
     expected_items = [expected[item_id] for item_id in sorted(expected)]
     assert items_sorted_by_id(all_items(counted)) == expected_items
     assert items_sorted_by_id(storage.stored()) == expected_items
-    assert storage.saves == THREADS * STEPS_PER_THREAD
+    # Group commit: a save may carry the changes of several writers, never more saves than writes.
+    assert 1 <= storage.saves <= THREADS * STEPS_PER_THREAD
 
 
 def test_saves_failing_while_threads_write_leave_no_thread_a_corrupted_store(tmp_path, monkeypatch):
@@ -127,17 +128,19 @@ def test_saves_failing_while_threads_write_leave_no_thread_a_corrupted_store(tmp
         assert reader.result() > 0
     monkeypatch.undo()
 
-    assert len(failures_seen) == len(file_fsyncs) // failing_every > 0
+    # A failed save fails every write it carried (group commit), and each was undone.
+    assert len(failures_seen) >= len(file_fsyncs) // failing_every > 0
     expected_items = [expected[item_id] for item_id in sorted(expected)]
     assert items_sorted_by_id(all_items(persistence)) == expected_items
     assert items_sorted_by_id(all_items(open_file_persistence(path))) == expected_items
     assert sorted(os.listdir(tmp_path)) == ['.items.json.lock', 'items.json']
 
 
-def test_delete_by_filter_filters_deletes_and_saves_holding_the_lock():
+def test_delete_by_filter_filters_and_deletes_holding_the_lock_and_saves_after():
     """3.2.3 counted the items before and after ``delete_by_filter`` outside the lock, so a
     concurrent write made the count wrong and could skip the save. Another thread probes the
-    lock each time the filter runs and when the saver is called: it must find it taken."""
+    lock each time the filter runs: it must find it taken. The save comes after, outside the
+    lock, so that other writers can make the changes the next save will carry."""
     probes = []
 
     def lock_is_free():
@@ -168,5 +171,5 @@ def test_delete_by_filter_filters_deletes_and_saves_holding_the_lock():
 
     persistence.delete_by_filter(None, probing_filter)
 
-    assert probes == [('filter', False)] * 3 + [('save', False)]
+    assert probes == [('filter', False)] * 3 + [('save', True)]
     assert [item.key for item in all_items(persistence)] == ['b']

@@ -1,0 +1,123 @@
+"""Group commit: writes that arrive while a save is under way share the next save."""
+
+import threading
+from typing import Any, Callable, List, Optional
+
+
+class Batch:
+    """The writes that one save makes durable: the item list after the last of them."""
+
+    __slots__ = ('items', 'done', 'error')
+
+    def __init__(self, items: List[Any]) -> None:
+        self.items = items
+        self.done = False
+        self.error: Optional[BaseException] = None
+
+
+class GroupCommit:
+    """Saves the changes of many writing threads with few saves, none returning before its own.
+
+    A writer changes the items under the persistence's lock, hands the list as it then is to
+    :meth:`enqueue`, leaves the lock and :meth:`wait`\\ s. The first waiter finding no save under
+    way saves the newest list, which holds its change and every change enqueued before it;
+    writers arriving meanwhile wait for the next save, which then carries them all. The saves
+    run without the persistence's lock, so that the next writers can make their changes.
+
+    When a save fails, every write not yet saved fails with its error, and :attr:`roll_back_to`
+    holds the items of the last save that succeeded: the persistence puts them back before its
+    next operation. The data's lock across processes (``hold`` and ``let_go``) is held from the
+    first writer's change until no write is pending, so no other process writes in between.
+    """
+
+    def __init__(self, hold: Callable[[], None], let_go: Callable[[], None]) -> None:
+        self._condition = threading.Condition(threading.Lock())
+        self._hold = hold
+        self._let_go = let_go
+        self._writers = 0
+        self._open_batch: Optional[Batch] = None
+        self._saving = False
+        #: The items of the last successful save or load.
+        self.durable_items: List[Any] = []
+        #: Set when a save failed: the items to put back before the next operation.
+        self.roll_back_to: Optional[List[Any]] = None
+
+    def begin(self) -> bool:
+        """Counts a writer in before it changes anything; holds the data's lock for it.
+
+        :return: whether the lock was taken just now, so that the data may have changed since
+            this object last saw it; otherwise a pending write has held it all along.
+        """
+        with self._condition:
+            taken_now = self._writers == 0
+            if taken_now:
+                self._hold()
+            self._writers += 1
+            return taken_now
+
+    def end(self) -> None:
+        """Counts a writer out; lets go of the data's lock after the last one."""
+        with self._condition:
+            self._writers -= 1
+            if self._writers == 0:
+                self._let_go()
+            self._condition.notify_all()
+
+    def enqueue(self, items: List[Any]) -> Batch:
+        """Puts a change into the next save; ``items`` is the whole list with it (and all before)."""
+        with self._condition:
+            batch = self._open_batch
+            if batch is None:
+                batch = self._open_batch = Batch(items)
+            batch.items = items
+            return batch
+
+    def wait(self, batch: Batch, save: Callable[[List[Any]], None]) -> None:
+        """Returns once ``batch`` is saved, saving with ``save`` when no other waiter is.
+
+        :raises BaseException: the error of the save that failed to make ``batch`` durable.
+        """
+        while True:
+            with self._condition:
+                while self._saving and not batch.done:
+                    self._condition.wait()
+                if batch.done:
+                    break
+                saving = self._open_batch
+                assert saving is not None  # ours is open until a save takes it
+                self._open_batch = None
+                self._saving = True
+            try:
+                save(saving.items)
+                error: Optional[BaseException] = None
+            except BaseException as raised:
+                error = raised
+            self._finish(saving, error)
+        if batch.error is not None:
+            raise batch.error
+
+    @property
+    def pending(self) -> bool:
+        """Tells whether a write is under way (read without the condition's lock: callers hold
+        the persistence's lock, under which writers begin, so a ``False`` stays true)."""
+        return self._writers > 0
+
+    def drain(self) -> None:
+        """Waits until no write is pending, so that a reader sees only saved changes."""
+        with self._condition:
+            while self._writers:
+                self._condition.wait()
+
+    def _finish(self, saved: Batch, error: Optional[BaseException]) -> None:
+        with self._condition:
+            self._saving = False
+            saved.done = True
+            if error is not None:
+                saved.error = error
+                # The next batch's changes were made on top of the failed ones: they fail too.
+                waiting = self._open_batch
+                if waiting is not None:
+                    waiting.done, waiting.error = True, error
+                    self._open_batch = None
+                self.roll_back_to = self.durable_items
+            self._condition.notify_all()
