@@ -1,6 +1,7 @@
 """Group commit: writes that arrive while a save is under way share the next save."""
 
 import threading
+from collections import Counter
 from typing import Any, Callable, List, Optional
 
 
@@ -35,6 +36,7 @@ class GroupCommit:
         self._hold = hold
         self._let_go = let_go
         self._writers = 0
+        self._writers_by_thread: 'Counter[int]' = Counter()
         self._open_batch: Optional[Batch] = None
         self._saving = False
         #: The items of the last successful save or load.
@@ -53,12 +55,14 @@ class GroupCommit:
             if taken_now:
                 self._hold()
             self._writers += 1
+            self._writers_by_thread[threading.get_ident()] += 1
             return taken_now
 
     def end(self) -> None:
         """Counts a writer out; lets go of the data's lock after the last one."""
         with self._condition:
             self._writers -= 1
+            self._writers_by_thread[threading.get_ident()] -= 1
             if self._writers == 0:
                 self._let_go()
             self._condition.notify_all()
@@ -103,9 +107,11 @@ class GroupCommit:
         return self._writers > 0
 
     def drain(self) -> None:
-        """Waits until no write is pending, so that a reader sees only saved changes."""
+        """Waits until no write of another thread is pending, so that a reader sees only saved
+        changes. A writer reading while it makes its change (a filter function calling back
+        into the persistence) does not wait for itself."""
         with self._condition:
-            while self._writers:
+            while self._writers > self._writers_by_thread[threading.get_ident()]:
                 self._condition.wait()
 
     def _finish(self, saved: Batch, error: Optional[BaseException]) -> None:

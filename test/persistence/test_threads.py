@@ -173,3 +173,19 @@ def test_delete_by_filter_filters_and_deletes_holding_the_lock_and_saves_after()
 
     assert probes == [('filter', False)] * 3 + [('save', True)]
     assert [item.key for item in all_items(persistence)] == ['b']
+
+
+def test_a_filter_that_reads_the_persistence_during_a_write_does_not_wait_for_itself(tmp_path):
+    persistence = open_file_persistence(tmp_path / 'items.json')
+    for item_id in ['1', '2']:
+        persistence.create(None, {'id': item_id, 'partner': '2' if item_id == '1' else None})
+
+    def partner_is_stored(item):
+        return item['partner'] is not None and persistence.get_one_by_id(None, item['partner']) is not None
+
+    deleting = threading.Thread(target=persistence.delete_by_filter, args=(None, partner_is_stored), daemon=True)
+    deleting.start()
+    deleting.join(timeout=10)
+
+    assert not deleting.is_alive(), 'the write waited for its own pending change'
+    assert [item.id for item in all_items(persistence)] == ['2']
