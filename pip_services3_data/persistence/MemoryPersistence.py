@@ -3,7 +3,7 @@
 import random
 import threading
 from contextlib import contextmanager, nullcontext
-from typing import Any, Callable, ContextManager, Generic, Iterator, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, ContextManager, Generator, Generic, Iterator, List, Optional, Tuple, TypeVar
 
 from pip_services3_commons.config import ConfigParams, IConfigurable
 from pip_services3_commons.data import DataPage, PagingParams
@@ -93,6 +93,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         here becomes the store itself.
         """
         with self._lock:
+            self._put_back_after_failed_save()
             if not self._store.lent:
                 self._before_reading(None)
             return self._store.lend()
@@ -353,53 +354,55 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         nothing raises ``LOAD_FAILED``. A change that raises is undone at once. A change (or
         ``save_always``) is then saved through the group commit, outside ``self._lock``, so
         that writers arriving meanwhile share the next save; the write returns once its change
-        is saved. When that save fails, the error propagates and memory goes back to the last
-        saved items, so it always matches what the saver holds.
+        is saved. When that save fails, the error propagates and the next operation, before
+        anything else, puts back the last saved items, so memory matches what the saver holds.
         """
-        group = self._group_commit
-        with self._lock:
-            self._put_back_after_failed_save()
-            saver = self._saver
-            if saver is not None and group.begin():
-                try:
-                    self._sync(correlation_id)
-                except BaseException:
-                    group.end()
-                    raise
-            elif saver is None:
-                self._sync(correlation_id)
-            try:
-                self._check_writable(correlation_id)
-                store = self._store
-                store.begin()
-                try:
-                    yield store
-                except BaseException:
-                    store.roll_back()
-                    raise
-                changed = store.changed()
-                store.commit()
-                batch = None
-                if saver is not None and (changed or save_always):
-                    if store.lent:
-                        self._forget_lent_items()
-                    batch = group.enqueue(list(store.items))
-            except BaseException:
-                if saver is not None:
-                    group.end()
-                raise
-            if batch is None:
-                if saver is not None:
-                    group.end()
-                return
-        try:
-            group.wait(batch, lambda items: self._save_list(correlation_id, items))
-        except BaseException:
-            group.end()
+        if self._saver is None:
             with self._lock:
+                self._sync(correlation_id)
+                self._check_writable(correlation_id)
+                yield from self._changing_store()
+            return
+        group = self._group_commit
+        # Acquired by hand: the lock is left before waiting for the save, the writer count
+        # only after; counting a writer in outside the lock would let a reader holding it
+        # wait for a writer that waits for the lock.
+        self._lock.acquire()
+        locked = True
+        try:
+            with group.writer() as data_held_just_now:
                 self._put_back_after_failed_save()
+                if data_held_just_now:
+                    self._sync(correlation_id)
+                self._check_writable(correlation_id)
+                changed = yield from self._changing_store()
+                if not (changed or save_always):
+                    return
+                if self._store.lent:
+                    self._forget_lent_items()
+                batch = group.enqueue(list(self._store.items))
+                self._lock.release()
+                locked = False
+                # A failed save's items are put back by the next operation, which may be a
+                # reader holding the lock while it waits for this writer to finish.
+                group.wait(batch, lambda items: self._save_list(correlation_id, items))
+        finally:
+            if locked:
+                self._lock.release()
+
+    def _changing_store(self) -> Generator[ItemStore, None, bool]:
+        """Yields the store for one write's change; undoes it if it raises, else tells whether
+        anything changed."""
+        store = self._store
+        store.begin()
+        try:
+            yield store
+        except BaseException:
+            store.roll_back()
             raise
-        group.end()
+        changed = store.changed()
+        store.commit()
+        return changed
 
     def _before_reading(self, correlation_id: Optional[str]) -> None:
         """Waits for pending writes, so that reads see only saved changes, and loads what

@@ -2,7 +2,8 @@
 
 import threading
 from collections import Counter
-from typing import Any, Callable, List, Optional
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, List, Optional
 
 
 class Batch:
@@ -19,8 +20,8 @@ class Batch:
 class GroupCommit:
     """Saves the changes of many writing threads with few saves, none returning before its own.
 
-    A writer changes the items under the persistence's lock, hands the list as it then is to
-    :meth:`enqueue`, leaves the lock and :meth:`wait`\\ s. The first waiter finding no save under
+    A writer enters :meth:`writer` holding the persistence's lock, changes the items, hands the
+    list as it then is to :meth:`enqueue`, leaves the lock and :meth:`wait`\\ s. The first waiter finding no save under
     way saves the newest list, which holds its change and every change enqueued before it;
     writers arriving meanwhile wait for the next save, which then carries them all. The saves
     run without the persistence's lock, so that the next writers can make their changes.
@@ -44,28 +45,31 @@ class GroupCommit:
         #: Set when a save failed: the items to put back before the next operation.
         self.roll_back_to: Optional[List[Any]] = None
 
-    def begin(self) -> bool:
-        """Counts a writer in before it changes anything; holds the data's lock for it.
+    @contextmanager
+    def writer(self) -> Iterator[bool]:
+        """Counts a writer in for the ``with`` block, holding the data's lock while any is in.
 
-        :return: whether the lock was taken just now, so that the data may have changed since
-            this object last saw it; otherwise a pending write has held it all along.
+        Yields whether the lock was taken just now, so that the data may have changed since
+        this object last saw it; otherwise a pending write has held it all along.
         """
+        thread = threading.get_ident()
         with self._condition:
             taken_now = self._writers == 0
             if taken_now:
                 self._hold()
             self._writers += 1
-            self._writers_by_thread[threading.get_ident()] += 1
-            return taken_now
-
-    def end(self) -> None:
-        """Counts a writer out; lets go of the data's lock after the last one."""
-        with self._condition:
-            self._writers -= 1
-            self._writers_by_thread[threading.get_ident()] -= 1
-            if self._writers == 0:
-                self._let_go()
-            self._condition.notify_all()
+            self._writers_by_thread[thread] += 1
+        try:
+            yield taken_now
+        finally:
+            with self._condition:
+                self._writers -= 1
+                self._writers_by_thread[thread] -= 1
+                if not self._writers_by_thread[thread]:
+                    del self._writers_by_thread[thread]
+                if self._writers == 0:
+                    self._let_go()
+                self._condition.notify_all()
 
     def enqueue(self, items: List[Any]) -> Batch:
         """Puts a change into the next save; ``items`` is the whole list with it (and all before)."""
