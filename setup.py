@@ -22,7 +22,7 @@ setup(
         'pip-services3-components>=3.3,<4.0',
     ],
     extras_require={
-        'test': ['pytest>=7', 'pip-services3-container>=3.2,<4.0', 'mypy>=1.14'],
+        'test': ['pytest>=7', 'pip-services3-container>=3.2,<4.0', 'mypy>=1.14', 'hypothesis>=6.0'],
     },
     classifiers=[
         'Development Status :: 5 - Production/Stable',
