@@ -37,11 +37,13 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
     changes ``self._items`` itself. As in every persistence here, writes store copies and
     reads return copies (see :class:`MemoryPersistence`).
 
-    **Ids.** ``create`` and ``set`` give an item whose id is missing, ``None`` or ``''`` a new
-    32-character id from ``IdGenerator.next_long()``, on the stored copy only. ``create`` with
-    an id that is already stored appends a second item with it, as 3.2.3 does, and operations
-    by id then act on the first one; with ``options.unique_ids`` it raises
-    ``ConflictException`` instead.
+    **Ids.** An id is a ``str`` or an ``int`` (not a ``bool``); ``1`` and ``'1'`` are two ids.
+    Any other id given to a write or a lookup raises ``BadRequestException`` ``INVALID_ID``
+    and changes nothing; a lookup by ``None`` finds nothing. ``create`` and ``set`` give an
+    item whose id is missing, ``None`` or ``''`` a new 32-character id from
+    ``IdGenerator.next_long()``, on the stored copy only. ``create`` with an id that is already
+    stored appends a second item with it, as 3.2.3 does, and operations by id then act on the
+    first one; with ``options.unique_ids`` it raises ``ConflictException`` instead.
 
     ### Configuration parameters ###
         - options:
