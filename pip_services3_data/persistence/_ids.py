@@ -11,7 +11,8 @@ from typing import Any, Collection, FrozenSet, Optional
 
 from pip_services3_commons.errors import BadRequestException
 
-_EXACT_ID_TYPES: FrozenSet[type] = frozenset({str, int})
+#: The types of most ids, which need no further check.
+EXACT_ID_TYPES: FrozenSet[type] = frozenset({str, int})
 
 #: The containers ``get_list_by_ids`` and ``delete_by_ids`` take their ids in.
 _ID_COLLECTION_TYPES = (list, tuple, set, frozenset)
@@ -28,7 +29,7 @@ def is_lookup_id(correlation_id: Optional[str], value: Any) -> bool:
 
     :raises BadRequestException: ``INVALID_ID`` for any other value.
     """
-    if type(value) in _EXACT_ID_TYPES:
+    if type(value) in EXACT_ID_TYPES:
         return True
     if value is None:
         return False

@@ -2,7 +2,7 @@
 can keep it exactly."""
 
 import copy
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Optional, TypeVar
 
 from pip_services3_commons.errors import BadRequestException, FileException
 
@@ -11,6 +11,10 @@ from ._json_conversion import Unrepresentable, unrepresentable_in_field, unrepre
 from .JsonFilePersister import JsonFilePersister
 
 V = TypeVar('V')
+
+#: What copying raises for a value that cannot be copied; a RecursionError means a cycle or a
+#: value nested deeper than the interpreter can recurse.
+_COPY_ERRORS = (RecursionError, TypeError, AttributeError, copy.Error)
 
 
 def copy_for_store(correlation_id: Optional[str], item: V, saver: Any) -> V:
@@ -25,7 +29,10 @@ def copy_for_store(correlation_id: Optional[str], item: V, saver: Any) -> V:
     """
     if isinstance(saver, JsonFilePersister):
         _refuse_unwritable(correlation_id, saver, unrepresentable_in_item(item))
-    return _copied(correlation_id, copy_item, item, 'item')
+    try:
+        return copy_item(item)
+    except _COPY_ERRORS as error:
+        raise _not_copyable(correlation_id, item, 'item', error) from error
 
 
 def copy_field_for_store(correlation_id: Optional[str], item: Any, name: str, value: V, saver: Any) -> V:
@@ -33,7 +40,11 @@ def copy_field_for_store(correlation_id: Optional[str], item: Any, name: str, va
     ``item``; raises as :func:`copy_for_store` does."""
     if isinstance(saver, JsonFilePersister):
         _refuse_unwritable(correlation_id, saver, unrepresentable_in_field(item, name, value))
-    return _copied(correlation_id, clone, value, f'item[{name!r}]' if isinstance(item, dict) else f'item.{name}')
+    try:
+        return clone(value)
+    except _COPY_ERRORS as error:
+        where = f'item[{name!r}]' if isinstance(item, dict) else f'item.{name}'
+        raise _not_copyable(correlation_id, value, where, error) from error
 
 
 def _refuse_unwritable(correlation_id: Optional[str], saver: 'JsonFilePersister[Any]',
@@ -46,19 +57,15 @@ def _refuse_unwritable(correlation_id: Optional[str], saver: 'JsonFilePersister[
     ).with_details('path', saver.path).with_details('field', problem.place)
 
 
-def _copied(correlation_id: Optional[str], copier: Callable[[V], V], value: V, where: str) -> V:
-    try:
-        return copier(value)
-    except RecursionError:
+def _not_copyable(correlation_id: Optional[str], value: Any, where: str, error: Exception) -> BadRequestException:
+    if isinstance(error, RecursionError):
         place = cycle_in(value, where)
         if place is not None:
-            raise BadRequestException(
-                correlation_id, 'CYCLIC_ITEM',
-                f'{place} refers to a value it is part of; only trees of values can be stored',
-            ).with_details('field', place) from None
-        raise BadRequestException(
-            correlation_id, 'ITEM_NOT_COPYABLE', f'{where} is nested too deeply to be copied') from None
-    except (TypeError, AttributeError, copy.Error) as error:
-        raise BadRequestException(
-            correlation_id, 'ITEM_NOT_COPYABLE', f'{where} cannot be copied: {error}',
-        ).with_cause(error) from error
+            exception = BadRequestException(
+                correlation_id, 'CYCLIC_ITEM', f'{place} refers to a value it is part of; only trees of values can be stored')
+            exception.with_details('field', place)
+            return exception
+        return BadRequestException(correlation_id, 'ITEM_NOT_COPYABLE', f'{where} is nested too deeply to be copied')
+    exception = BadRequestException(correlation_id, 'ITEM_NOT_COPYABLE', f'{where} cannot be copied: {error}')
+    exception.with_cause(error)
+    return exception
