@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, List, NamedTuple, Optional
 
 from hypothesis import strategies as st
-from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule,
-                                 run_state_machine_as_test)
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 from pip_services3_commons.config import ConfigParams
 from pip_services3_commons.data import AnyValueMap, PagingParams, SortField, SortParams
 from pip_services3_commons.errors import ApplicationException
@@ -604,17 +603,31 @@ def update_data(draw: Callable) -> Any:
     return AnyValueMap(fields) if kind == 'map' else fields
 
 
+def stored_ids_or(fallback: st.SearchStrategy) -> st.SearchStrategy:
+    """The id of an item the machine's model holds now, or one of ``fallback`` while it holds none.
 
-def id_collections(known_ids: st.SearchStrategy) -> st.SearchStrategy:
-    lookup_ids = st.one_of(known_ids, LOOKUP_IDS)
-    good_ids = st.one_of(known_ids, GOOD_IDS)
-    return st.one_of(
-        st.lists(lookup_ids, max_size=4),
-        st.lists(good_ids, max_size=4).map(tuple),
-        st.sets(good_ids, max_size=4),
-        st.none(),
-        st.sampled_from(['abc', b'ab', {'a': 1}, 5]),
-    )
+    Lookups mostly by stored ids find items, generated ids included, far more often than
+    lookups by ids drawn blindly.
+    """
+    def ids_of(machine: Any) -> st.SearchStrategy:
+        stored_ids = [] if machine.model is None else [id_of(item) for item in machine.model.items]
+        return st.sampled_from(stored_ids) if stored_ids else fallback
+    return st.runner().flatmap(ids_of)
+
+
+STORED_IDS = stored_ids_or(GOOD_IDS)
+#: Ids for lookups: mostly stored ones, also unknown, missing and bad ones.
+LOOKUP_OR_STORED_IDS = st.one_of(STORED_IDS, STORED_IDS, LOOKUP_IDS)
+#: Items, mostly with a stored id.
+ITEMS_WITH_STORED_IDS = items(st.one_of(STORED_IDS, STORED_IDS, IDS))
+
+ID_COLLECTIONS = st.one_of(
+    st.lists(LOOKUP_OR_STORED_IDS, max_size=4),
+    st.lists(st.one_of(STORED_IDS, GOOD_IDS), max_size=4).map(tuple),
+    st.sets(st.one_of(STORED_IDS, GOOD_IDS), max_size=4),
+    st.none(),
+    st.sampled_from(['abc', b'ab', {'a': 1}, 5]),
+)
 
 
 FILTERS = {
@@ -650,11 +663,6 @@ class PersistenceMachine(RuleBasedStateMachine):
 
     on_file = False
 
-    #: Ids of items that were stored, so that lookups also find generated ids.
-    known_ids = Bundle('known_ids')
-    lookup_ids = st.one_of(known_ids, known_ids, LOOKUP_IDS)
-    items_with_known_ids = items(st.one_of(known_ids, known_ids, IDS))
-
     #: Where machines make their directories: the test's ``tmp_path``.
     base_directory: Optional[Path] = None
 
@@ -665,14 +673,14 @@ class PersistenceMachine(RuleBasedStateMachine):
         self.persistence: Any = None
         self.model: Any = None
 
-    @initialize(target=known_ids, unique_ids=st.booleans(), max_page_size=st.integers(1, 6),
+    @initialize(unique_ids=st.booleans(), max_page_size=st.integers(1, 6),
                 first_items=st.lists(items(st.one_of(GOOD_IDS, MISSING_IDS)), max_size=6))
-    def start(self, unique_ids: bool, max_page_size: int, first_items: List[Any]) -> Any:
+    def start(self, unique_ids: bool, max_page_size: int, first_items: List[Any]) -> None:
         self.config = ConfigParams.from_tuples(
             'options.unique_ids', unique_ids, 'options.max_page_size', max_page_size, 'path', str(self.path))
         self.model = Model(self.on_file, unique_ids, max_page_size)
         self.persistence = self.opened()
-        return self.create_several(first_items)
+        self.create_several(first_items)
 
     def opened(self) -> Any:
         persistence = (IdentifiableFilePersistence(JsonFilePersister()) if self.on_file
@@ -694,55 +702,48 @@ class PersistenceMachine(RuleBasedStateMachine):
         else:
             assert canonical(actual) == canonical(expected)
 
-    def compare_write(self, item: Any, call: Callable[[], Any], predict: Callable[[Any], Any]) -> Any:
-        """For create and set: an id the persistence generates becomes the model's too.
-
-        :return: the id stored, for the bundle of known ids.
-        """
+    def compare_write(self, item: Any, call: Callable[[], Any], predict: Callable[[Any], Any]) -> None:
+        """For create and set: an id the persistence generates becomes the model's too."""
         actual = outcome_of(call)
         generated_id = None
         if needs_generated_id(id_of(item)) and not isinstance(actual, Failure):
             generated_id = id_of(actual)
             assert _GENERATED_ID.fullmatch(generated_id)
         self.compare(actual, lambda: predict(generated_id))
-        return multiple() if isinstance(actual, Failure) else multiple(id_of(actual))
 
     # Writes
 
-    @rule(target=known_ids, item=items_with_known_ids)
-    def create(self, item: Any) -> Any:
-        return self.compare_write(item, lambda: self.persistence.create(None, item),
-                                  lambda generated_id: self.model.create(item, generated_id))
+    @rule(item=ITEMS_WITH_STORED_IDS)
+    def create(self, item: Any) -> None:
+        self.compare_write(item, lambda: self.persistence.create(None, item),
+                           lambda generated_id: self.model.create(item, generated_id))
 
-    @rule(target=known_ids, new_items=st.lists(items(), min_size=2, max_size=5))
-    def create_several(self, new_items: List[Any]) -> Any:
+    @rule(new_items=st.lists(items(), min_size=2, max_size=5))
+    def create_several(self, new_items: List[Any]) -> None:
         """Creates items one after the other, so that stores hold several items more often."""
-        stored_ids: List[Any] = []
         for item in new_items:
-            stored_ids.extend(self.compare_write(item, lambda: self.persistence.create(None, item),
-                                                 lambda generated_id: self.model.create(item, generated_id)).values)
-        return multiple(*stored_ids)
+            self.create(item)
 
-    @rule(target=known_ids, item=items_with_known_ids)
-    def set(self, item: Any) -> Any:
-        return self.compare_write(item, lambda: self.persistence.set(None, item),
-                                  lambda generated_id: self.model.set(item, generated_id))
+    @rule(item=ITEMS_WITH_STORED_IDS)
+    def set(self, item: Any) -> None:
+        self.compare_write(item, lambda: self.persistence.set(None, item),
+                           lambda generated_id: self.model.set(item, generated_id))
 
-    @rule(item=items_with_known_ids)
+    @rule(item=ITEMS_WITH_STORED_IDS)
     def update(self, item: Any) -> None:
         self.compare(outcome_of(lambda: self.persistence.update(None, item)), lambda: self.model.update(item))
 
-    @rule(item_id=lookup_ids, data=update_data())
+    @rule(item_id=LOOKUP_OR_STORED_IDS, data=update_data())
     def update_partially(self, item_id: Any, data: Any) -> None:
         self.compare(outcome_of(lambda: self.persistence.update_partially(None, item_id, data)),
                      lambda: self.model.update_partially(item_id, data))
 
-    @rule(item_id=lookup_ids)
+    @rule(item_id=LOOKUP_OR_STORED_IDS)
     def delete_by_id(self, item_id: Any) -> None:
         self.compare(outcome_of(lambda: self.persistence.delete_by_id(None, item_id)),
                      lambda: self.model.delete_by_id(item_id))
 
-    @rule(ids=id_collections(known_ids))
+    @rule(ids=ID_COLLECTIONS)
     def delete_by_ids(self, ids: Any) -> None:
         self.compare(outcome_of(lambda: self.persistence.delete_by_ids(None, ids)),
                      lambda: self.model.delete_by_ids(ids))
@@ -770,12 +771,12 @@ class PersistenceMachine(RuleBasedStateMachine):
 
     # Reads
 
-    @rule(item_id=lookup_ids)
+    @rule(item_id=LOOKUP_OR_STORED_IDS)
     def get_one_by_id(self, item_id: Any) -> None:
         self.compare(outcome_of(lambda: self.persistence.get_one_by_id(None, item_id)),
                      lambda: self.model.get_one_by_id(item_id))
 
-    @rule(ids=id_collections(known_ids))
+    @rule(ids=ID_COLLECTIONS)
     def get_list_by_ids(self, ids: Any) -> None:
         self.compare(outcome_of(lambda: self.persistence.get_list_by_ids(None, ids)),
                      lambda: self.model.get_list_by_ids(ids))
@@ -833,11 +834,14 @@ class FileMachine(PersistenceMachine):
 # line that Hypothesis prints: the class is what run_state_machine_as_test is given.
 
 
-def test_memory_persistence_behaves_like_the_model(tmp_path, monkeypatch):
+# Each batch is a run of its own with the profile's examples; see conftest.py.
+
+
+def test_memory_persistence_behaves_like_the_model(batch, tmp_path, monkeypatch):
     monkeypatch.setattr(PersistenceMachine, 'base_directory', tmp_path)
     run_state_machine_as_test(PersistenceMachine)
 
 
-def test_file_persistence_behaves_like_the_model(tmp_path, monkeypatch):
+def test_file_persistence_behaves_like_the_model(batch, tmp_path, monkeypatch):
     monkeypatch.setattr(PersistenceMachine, 'base_directory', tmp_path)
     run_state_machine_as_test(FileMachine)
