@@ -31,6 +31,8 @@ setup(
             # For the parity suite. It brings psycopg2-binary, a prebuilt wheel for CPython (nothing
             # to compile); there is none for PyPy, where those tests skip, saying so.
             'pip-services3-postgres>=3.2.8,<4.0; platform_python_implementation != "PyPy"',
+            # The property-based tests of the bad-input rules (test/properties).
+            'hypothesis>=6.0',
         ],
     },
     classifiers=[

@@ -16,7 +16,7 @@ from pip_services3_commons.run import ICleanable, IOpenable
 from ..ILoader import ILoader
 from ..ISaver import ISaver
 from ._attribute_dict import attribute_dict_from
-from ._cloning import clone, copy_item, copy_item_shallow
+from ._cloning import clone, copy_item_shallow
 from ._interface_stubs import ImplementationsFirst
 from ._group_commit import GroupCommit
 from ._item_store import ItemStore
@@ -24,6 +24,7 @@ from ._listened_logger import ListenedCompositeLogger
 from ._records import record_of
 from ._shared_storage import SharedStorage
 from ._sorting import sort_items
+from ._storing import copy_for_store
 
 T = TypeVar('T')
 
@@ -250,7 +251,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             with the store).
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
-        stored = copy_item(item)
+        stored = copy_for_store(correlation_id, item, self._saver)
         with self._writing(correlation_id) as store:
             store.append(stored)
         self._trace(correlation_id, 'Created an item')

@@ -10,7 +10,7 @@ import datetime
 import decimal
 import enum
 import uuid
-from typing import Any, Callable, Dict, FrozenSet, List, Set, Tuple, TypeVar, cast
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, TypeVar, cast
 
 from ._attribute_dict import AttributeDict, attribute_dict_from
 
@@ -162,6 +162,50 @@ def _is_plain_object_type(value_type: type) -> bool:
         and not {'__deepcopy__', '__setstate__', '__getnewargs__', '__getnewargs_ex__'} & names
         and getattr(value_type, '__getstate__', None) is getattr(object, '__getstate__', None)
     )
+
+
+def cycle_in(value: Any, where: str = 'item') -> Optional[str]:
+    """Returns the place of the first value in ``value`` that is part of itself, such as
+    ``item['children'][0]``, or ``None`` when ``value`` is a tree.
+
+    Follows what :func:`clone` copies itself: dicts, lists, tuples and plain objects'
+    attributes. It iterates, so it answers however deep ``value`` or the caller's stack is.
+    """
+    root_children = _children_of(value)
+    if root_children is None:
+        return None
+    places = [where]
+    on_path = {id(value)}
+    stack: List[Tuple[Iterator[Tuple[str, Any]], int]] = [(root_children, id(value))]
+    while stack:
+        children, container_id = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            on_path.discard(container_id)
+            places.pop()
+            continue
+        place, child_value = child
+        grandchildren = _children_of(child_value)
+        if grandchildren is None:
+            continue
+        if id(child_value) in on_path:
+            return ''.join(places) + place
+        places.append(place)
+        on_path.add(id(child_value))
+        stack.append((grandchildren, id(child_value)))
+    return None
+
+
+def _children_of(value: Any) -> Optional[Iterator[Tuple[str, Any]]]:
+    if isinstance(value, dict):
+        return ((f'[{key!r}]', entry) for key, entry in dict.items(value))
+    if isinstance(value, (list, tuple)):
+        return ((f'[{index}]', entry) for index, entry in enumerate(value))
+    attributes = getattr(value, '__dict__', None)
+    if type(value) not in _IMMUTABLE_TYPES and isinstance(attributes, dict):
+        return ((f'.{name}', entry) for name, entry in dict.items(attributes))
+    return None
 
 
 class _CopierByType(Dict[type, Copier]):

@@ -27,4 +27,4 @@ def get_id(item: Any) -> Any:
 
 def is_missing_id(item_id: Any) -> bool:
     """Tells whether an id is absent, ``None`` or ``''``, the cases that get a generated id."""
-    return item_id is None or item_id == ''
+    return item_id is None or (isinstance(item_id, str) and not item_id)

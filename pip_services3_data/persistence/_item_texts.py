@@ -1,6 +1,6 @@
 """The JSON text of each saved item, kept so that a save encodes only the items that changed."""
 
-from itertools import islice
+from itertools import count, islice
 from operator import is_
 from typing import Any, Callable, Iterable, List
 
@@ -20,9 +20,9 @@ class ItemTexts:
         self._items: List[Any] = []
         self._texts: List[bytes] = []
 
-    def texts_of(self, items: List[Any], encode: Callable[[Any], bytes]) -> List[bytes]:
-        """Returns the text of each of ``items``, encoding with ``encode`` only those not saved
-        last time as the same object, and remembers them all for the next save."""
+    def texts_of(self, items: List[Any], encode: Callable[[Any, int], bytes]) -> List[bytes]:
+        """Returns the text of each of ``items``, encoding with ``encode(item, position)`` only
+        those not saved last time as the same object, and remembers them all for the next save."""
         previous_items, previous_texts = self._items, self._texts
         shortest = min(len(items), len(previous_items))
         prefix = _count_same(items, previous_items, shortest)
@@ -31,10 +31,11 @@ class ItemTexts:
         previous_middle = previous_items[prefix:len(previous_items) - suffix]
         previous_middle_texts = previous_texts[prefix:len(previous_texts) - suffix]
         if len(middle) == len(previous_middle):
-            middle_texts = [text if item is previous else encode(item)
-                            for item, previous, text in zip(middle, previous_middle, previous_middle_texts)]
+            middle_texts = [text if item is previous else encode(item, position)
+                            for position, item, previous, text
+                            in zip(count(prefix), middle, previous_middle, previous_middle_texts)]
         else:
-            middle_texts = [encode(item) for item in middle]
+            middle_texts = [encode(item, position) for position, item in enumerate(middle, prefix)]
         texts = previous_texts[:prefix] + middle_texts + previous_texts[len(previous_texts) - suffix:]
         self._items, self._texts = items, texts
         return texts

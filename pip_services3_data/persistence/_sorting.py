@@ -14,11 +14,18 @@ def sort_items(correlation_id: Optional[str], items: List[Any], sort: Any) -> Li
     Both orders are stable. Fields are read as attributes or keys; items lacking a field, or
     holding ``None`` in it, come first in ascending order and last in descending order.
 
-    :raises BadRequestException: ``INVALID_SORT`` when ``sort`` is neither, ``SORT_FAILED`` when
-        the values cannot be compared with each other.
+    :raises BadRequestException: ``INVALID_SORT`` when ``sort`` is neither (or names a field by
+        anything but a str), ``SORT_FAILED`` when the values cannot be compared with each other.
     """
     if sort is None:
         return items
+    if isinstance(sort, SortParams):
+        for field in sort:
+            if not isinstance(getattr(field, 'name', None), str):
+                raise BadRequestException(
+                    correlation_id, 'INVALID_SORT',
+                    f'Each sort field must be a SortField with a str name, not {field!r}',
+                )
     try:
         if isinstance(sort, SortParams):
             return _sort_by_fields(items, sort)
