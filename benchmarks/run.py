@@ -1,548 +1,756 @@
-# -*- coding: utf-8 -*-
-"""
-Benchmark of pip_services3_data against pip-services3-data 3.2.3 and a plain-Python floor.
+"""Benchmark of pip_services3_data beside its floors and the releases 3.3.0 and 3.2.3.
 
-One command measures, in one run and side by side, this checkout, the 3.2.3 release (installed
-by this script into ``benchmarks/.venv-3.2.3/``) and the floor, then writes a markdown report::
+    python benchmarks/run.py                         # full run, about 15 minutes on 2 cores
+    python benchmarks/run.py --quick --output r.md   # smoke run for CI: N = 1,000, targets not judged
+    python benchmarks/run.py --sections writes,open --libraries ours,3.3.0
 
-    python benchmarks/run.py                        # sizes 1,000 / 10,000 / 100,000 (~10 min)
-    python benchmarks/run.py --quick                # sizes 200 / 1,000, a few seconds
-    python benchmarks/run.py --output /tmp/r.md     # report elsewhere (default benchmarks/RESULTS.md)
-    python benchmarks/run.py --profile update --shape dicts --sizes 100000   # cProfile of one op
-
-Each library runs in its own worker process (``_worker.py``): the two releases share the import
-name ``pip_services3_data``. Exit status: 0 when every measurement of this library and of the
-floor ran, 1 when one of them crashed, 2 when the 3.2.3 environment cannot be set up in a full run.
-Targets that are missed are reported as FAIL lines but do not change the exit status.
-See README.md in this folder for the method.
+Every library is measured in worker processes of its own (this same script, ``--worker``), since
+all releases have the import name ``pip_services3_data``; the floors are timed in the same worker,
+their batches taking turns with the library's. The releases run from virtualenvs made on first
+use: ``benchmarks/.venv-3.3.0`` (from commit 3fb39ee of this repository) and
+``benchmarks/.venv-3.2.3`` (from PyPI). Exit status: 0 when every measurement of this library ran,
+1 when one crashed, 2 when a release cannot be set up in a full run (``--quick`` goes on without
+it). Missed targets are FAIL lines, never a failing status. See README.md here for the method.
 """
 
 import argparse
 import datetime
+import gc
+import io
 import json
 import os
 import platform
-import re
+import random
+import shutil
+import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
-from typing import Any, Dict, List, Optional, Tuple
+import time
+import traceback
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 BENCHMARKS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(BENCHMARKS_DIR)
-WORKER = os.path.join(BENCHMARKS_DIR, '_worker.py')
-OLD_VERSION = '3.2.3'
-OLD_VENV = os.path.join(BENCHMARKS_DIR, '.venv-' + OLD_VERSION)
 RESULT_MARKER = '@@BENCHMARK-RESULT@@ '
-
-OPERATIONS = ['create', 'get_one_by_id', 'get_page_by_filter', 'get_list_by_filter',
-              'update', 'update_partially', 'delete_by_id']
 SHAPES = ['objects', 'dicts']
-LIBRARY_TITLES = {'floor': 'floor', 'ours': 'this library', 'old': OLD_VERSION}
-#: Measured only beside this library, in its worker: the floor plus the copies the contract asks for.
-COPYING_FLOOR = 'copying-floor'
-
-#: (operation, what it is compared with, the largest ratio that passes)
-MEMORY_OPERATION_TARGETS = [
-    ('get_one_by_id', 'floor', 10.0),
-    ('update', 'floor', 10.0),
-    ('update_partially', 'floor', 10.0),
-    ('delete_by_id', 'floor', 2.0),
-    ('get_page_by_filter', 'floor', 2.0),
-    ('get_list_by_filter', 'floor', 2.0),
-    ('create', 'old', 1.5),
-]
-FILE_WRITE_LIMIT = 1.3
-FILE_WRITE_TARGET_SIZES = (10000, 100000)
-OPEN_LIMIT = 1.3
-MEMORY_LIMIT = 1.5
-
-FULL_SETTINGS = {'repeats': 7, 'min_repeats': 3, 'file_repeats': 15, 'file_min_repeats': 5,
-                 'batch_seconds': 0.05, 'budget_seconds': 2.0, 'max_mutating_batch': 200}
-QUICK_SETTINGS = {'repeats': 3, 'min_repeats': 2, 'file_repeats': 3, 'file_min_repeats': 2,
-                  'batch_seconds': 0.004, 'budget_seconds': 0.15, 'max_mutating_batch': 50}
+OPERATIONS = ['get_one_by_id', 'get_page_by_filter', 'get_list_by_filter', 'update', 'update_partially',
+              'delete_by_id', 'create']  # create last: its items stay, so the store grows a little
+WRITES = ['create', 'set', 'update', 'update_partially', 'delete_by_id']
+THREADS = 8
+#: How each release is installed: 3.3.0 from its commit in this repository, 3.2.3 from PyPI.
+RELEASES = {'3.3.0': '3fb39ee94c129216634f8540fcb5c7042c8d5d25', '3.2.3': 'pip-services3-data==3.2.3'}
+TITLES = {'ours': 'this library', '3.3.0': '3.3.0', '3.2.3': '3.2.3'}
+SECTIONS = ['memory', 'operations', 'writes', 'open', 'concurrency']
 
 
-def log(message: str):
+def timing(rounds: int, min_rounds: int, batch_seconds: float, budget_seconds: float, passes: int = 1) -> dict:
+    return dict(rounds=rounds, min_rounds=min_rounds, batch_seconds=batch_seconds,
+                budget_seconds=budget_seconds, passes=passes)
+
+
+FULL = {'sizes': {'memory': [100_000], 'operations': [100_000], 'writes': [1_000, 10_000, 100_000],
+                  'open': [100_000], 'concurrency': [10_000]},
+        'timing': {'memory': timing(1, 1, 0, 0), 'operations': timing(5, 3, 0.05, 1.0),
+                   'writes': timing(7, 3, 0.05, 1.0, passes=3), 'open': timing(5, 3, 0, 2.0),
+                   'concurrency': timing(5, 3, 0, 2.0)},
+        'concurrent_writes': 2 * THREADS}
+QUICK = {'sizes': {section: [1_000] for section in SECTIONS},
+         'timing': {section: timing(3, 2, 0.004, 0.1) for section in SECTIONS}, 'concurrent_writes': THREADS}
+
+
+# --- Items: the same for every library, from one seed ------------------------------------------
+
+class Item:
+    """The object shape: a plain class with attributes, as services define their items."""
+
+    def __init__(self, id: str, key: str, content: str, details: dict):
+        self.id, self.key, self.content, self.details = id, key, content, details
+
+
+def make_fields(rng: random.Random, number: int, item_id: Optional[str] = None) -> dict:
+    owner = rng.randrange(10_000)
+    words = ['order', 'invoice', 'shipment', 'customer', 'parcel', 'refund', 'ticket', 'payment']
+    return {'id': item_id or '%032x' % rng.getrandbits(128),
+            'key': 'key-%02d' % rng.randrange(100),  # each key marks about 1% of the items
+            'content': '%s %s number %d' % (rng.choice(words).capitalize(), rng.choice(words), number),
+            'details': {'tags': rng.sample(['red', 'green', 'blue', 'urgent', 'draft', 'vip', 'eu', 'us'], 3),
+                        'rank': rng.randrange(1000),
+                        'owner': {'name': 'User %d' % owner, 'email': 'user%d@example.com' % owner}}}
+
+
+def shaped(fields: dict, shape: str) -> Any:
+    return Item(**fields) if shape == 'objects' else fields
+
+
+def make_items(size: int, shape: str, seed: int) -> List[Any]:
+    rng = random.Random(seed)
+    return [shaped(make_fields(rng, number), shape) for number in range(size)]
+
+
+def id_of(item: Any) -> str:
+    return item['id'] if isinstance(item, dict) else item.id
+
+
+# --- Floors ---------------------------------------------------------------------------------------
+
+def copy_object(item: Item) -> Item:
+    """The fastest correct copy of an object item that we found (faster than calling __init__)."""
+    copied = Item.__new__(Item)
+    details = item.details
+    copied.id, copied.key, copied.content = item.id, item.key, item.content
+    copied.details = {'tags': details['tags'][:], 'rank': details['rank'], 'owner': details['owner'].copy()}
+    return copied
+
+
+def copy_dict(item: dict) -> dict:
+    copied = item.copy()
+    details = item['details']
+    copied['details'] = {'tags': details['tags'][:], 'rank': details['rank'], 'owner': details['owner'].copy()}
+    return copied
+
+
+class FloorStore:
+    """The bare floor: a dict keyed by id that keeps and returns the callers' own items, with the
+    library's method signatures. ``delete_by_id`` also closes the gap in a list of the ids in
+    insertion order, as the library keeps its items ordered; keeping that list's positions in
+    step is the library's work, not the floor's."""
+
+    def __init__(self) -> None:
+        self.items_by_id: Dict[str, Any] = {}
+        self.original_order: List[str] = []
+        self.ordered_ids: List[str] = []
+        self.position_by_id: Dict[str, int] = {}
+
+    def fix_order(self) -> None:
+        self.original_order = list(self.items_by_id)
+        self.position_by_id = {item_id: position for position, item_id in enumerate(self.original_order)}
+        self.reset_order()
+
+    def reset_order(self) -> None:
+        self.ordered_ids = list(self.original_order)
+
+    def create(self, correlation_id: Any, item: Any) -> Any:
+        self.items_by_id[id_of(item)] = item
+        return item
+
+    def get_one_by_id(self, correlation_id: Any, item_id: str) -> Any:
+        return self.items_by_id.get(item_id)
+
+    def get_list_by_filter(self, correlation_id: Any, matches: Callable) -> list:
+        return [item for item in self.items_by_id.values() if matches(item)]
+
+    def get_page_by_filter(self, correlation_id: Any, matches: Callable, paging: Any) -> tuple:
+        matching = [item for item in self.items_by_id.values() if matches(item)]
+        return matching[:paging.take], len(matching)
+
+    def update(self, correlation_id: Any, item: Any) -> Any:
+        item_id = id_of(item)
+        if item_id not in self.items_by_id:
+            return None
+        self.items_by_id[item_id] = item
+        return item
+
+    def update_partially(self, correlation_id: Any, item_id: str, changes: dict) -> Any:
+        item = self.items_by_id.get(item_id)
+        if isinstance(item, dict):
+            item.update(changes)
+        elif item is not None:
+            for name, value in changes.items():
+                setattr(item, name, value)
+        return item
+
+    def delete_by_id(self, correlation_id: Any, item_id: str) -> Any:
+        del self.ordered_ids[self.position_by_id[item_id]]
+        return self.items_by_id.pop(item_id, None)
+
+
+class CopyFloorStore(FloorStore):
+    """The copy floor: the bare floor plus the copies the contract asks for, made by a copier
+    written for the benchmark's item shape. Writes keep a copy; reads return copies."""
+
+    def __init__(self, copier: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.copy = copier
+
+    def create(self, correlation_id: Any, item: Any) -> Any:
+        self.items_by_id[id_of(item)] = self.copy(item)
+        return item
+
+    def get_one_by_id(self, correlation_id: Any, item_id: str) -> Any:
+        item = self.items_by_id.get(item_id)
+        return None if item is None else self.copy(item)
+
+    def get_list_by_filter(self, correlation_id: Any, matches: Callable) -> list:
+        return [self.copy(item) for item in self.items_by_id.values() if matches(item)]
+
+    def get_page_by_filter(self, correlation_id: Any, matches: Callable, paging: Any) -> tuple:
+        matching = [item for item in self.items_by_id.values() if matches(item)]
+        return [self.copy(item) for item in matching[:paging.take]], len(matching)
+
+    def update(self, correlation_id: Any, item: Any) -> Any:
+        return super().update(correlation_id, self.copy(item)) and item
+
+    def update_partially(self, correlation_id: Any, item_id: str, changes: dict) -> Any:
+        item = super().update_partially(correlation_id, item_id, changes)
+        return None if item is None else self.copy(item)
+
+
+def write_atomically(path: str, content: bytes) -> None:
+    """The I/O floor: a temporary file written and fsynced, ``os.replace``, directory fsync."""
+    temporary_path = '%s.%d.tmp' % (path, os.getpid())
+    descriptor = os.open(temporary_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        os.write(descriptor, content)
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    os.replace(temporary_path, path)
+    directory = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def sync_disks() -> None:
+    """Flushes all dirty pages, so that no file batch pays for the writeback of the ones before it."""
+    if hasattr(os, 'sync'):
+        os.sync()
+
+
+# --- Timing ---------------------------------------------------------------------------------------
+
+#: prepare(count) -> arguments, timed(arguments) -> outcome, clean_up(arguments, outcome), largest batch
+Contender = Tuple[Callable[[int], Any], Callable[[Any], Any], Callable[[Any, Any], None], int]
+
+
+def no_clean_up(arguments: Any, outcome: Any) -> None:
+    pass
+
+
+def time_interleaved(contenders: Dict[str, Contender], settings: dict) -> Dict[str, float]:
+    """Median µs per call of each contender over batches, the contenders taking turns.
+
+    Each contender makes two single calls first: one that warms up (lazy set-up, caches), one
+    that sizes its batch to about ``batch_seconds``. Then every round runs one batch of each, in
+    reverse order every other round, until ``rounds``, or once ``min_rounds`` are done until the
+    ``budget_seconds`` per contender are spent. Arguments are made and cleaned up off the clock.
+    GC stays on, as users run it; a full collection before each batch keeps one batch's garbage
+    from being charged to the next.
+    """
+    batches = {}
+    for name, (prepare, timed, clean_up, largest) in contenders.items():
+        for _ in range(2):
+            arguments = prepare(1)
+            started = time.perf_counter()
+            clean_up(arguments, timed(arguments))
+            single = max(time.perf_counter() - started, 1e-9)
+        batches[name] = max(1, min(largest, int(settings['batch_seconds'] / single)))
+    samples: Dict[str, List[float]] = {name: [] for name in contenders}
+    order = list(contenders)
+    budget_start = time.perf_counter()
+    for round_number in range(settings['rounds']):
+        for name in order if round_number % 2 == 0 else reversed(order):
+            prepare, timed, clean_up, _largest = contenders[name]
+            arguments = prepare(batches[name])
+            gc.collect()
+            started = time.perf_counter()
+            outcome = timed(arguments)
+            samples[name].append((time.perf_counter() - started) / batches[name])
+            clean_up(arguments, outcome)
+        spent = time.perf_counter() - budget_start
+        if round_number + 1 >= settings['min_rounds'] and spent > settings['budget_seconds'] * len(order):
+            break
+    return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
+
+
+# --- Worker: one section of one library at one size, in its own process ------------------------
+
+class Worker:
+    def __init__(self, job: dict) -> None:
+        self.library, self.size, self.seed = job['library'], job['size'], job['seed']
+        self.timing = job['settings']['timing'][job['section']]
+        self.concurrent_writes = job['settings']['concurrent_writes']
+        self.directory = job['directory']
+        self.records: List[list] = []
+        self.errors: List[str] = []
+
+    def measure(self, context: str, shape: str, measurement: Callable[[], Dict[str, float]]) -> None:
+        try:
+            self.records += [[self.size, shape, name, value] for name, value in measurement().items()]
+        except Exception:
+            self.errors.append('%s %s: %s' % (context, shape, traceback.format_exc()))
+        gc.collect()
+
+    def file_persistence(self, path: str, item_type: Optional[type]) -> Any:
+        from pip_services3_data.persistence import IdentifiableFilePersistence, JsonFilePersister
+        persistence = IdentifiableFilePersistence(JsonFilePersister(path, item_type) if item_type else
+                                                  JsonFilePersister(path))
+        persistence.open(None)
+        return persistence
+
+    def saved_file(self, name: str, shape: str) -> Tuple[str, List[Any]]:
+        """A file of N items the library wrote itself, and those items."""
+        from pip_services3_data.persistence import JsonFilePersister
+        path, items = os.path.join(self.directory, '%s-%s.json' % (name, shape)), make_items(self.size, shape, self.seed)
+        JsonFilePersister(path).save(None, items)
+        return path, items
+
+    def memory(self, shape: str) -> None:
+        """Peak traced memory while N creates fill a store, each item made just before it is handed
+        over and not kept by the caller, as in a service."""
+        from pip_services3_data.persistence import IdentifiableMemoryPersistence
+
+        def peak(store: Any) -> float:
+            rng = random.Random(self.seed)
+            gc.collect()
+            tracemalloc.start()
+            for number in range(self.size):
+                store.create(None, shaped(make_fields(rng, number), shape))
+            peak_bytes = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            return peak_bytes
+        self.measure('memory', shape, lambda: {'floor': peak(FloorStore()), 'library': peak(IdentifiableMemoryPersistence())})
+
+    def operations(self, shape: str) -> None:
+        """The in-memory operations, beside the bare floor and the copy floor; get_one_by_id also on a
+        file persistence of the same items (the cost of reading from a file persistence)."""
+        from pip_services3_commons.data import PagingParams
+        from pip_services3_data.persistence import IdentifiableMemoryPersistence
+        size, rng, numbers = self.size, random.Random(self.seed + 1), iter(range(self.size, 10 ** 9))
+        stores = {'floor': FloorStore(), 'copy floor': CopyFloorStore(copy_object if shape == 'objects' else copy_dict),
+                  'library': IdentifiableMemoryPersistence()}
+        for store in stores.values():
+            for item in make_items(size, shape, self.seed):
+                store.create(None, item)
+            if isinstance(store, FloorStore):
+                store.fix_order()
+        ids = list(stores['floor'].items_by_id)
+
+        def key_filter(floor: bool) -> Callable[[Any], bool]:
+            key = 'key-%02d' % rng.randrange(100)
+            # 3.2.3 turns every dict it is given into a class: only attribute access works there.
+            if shape == 'objects' or (self.library == '3.2.3' and not floor):
+                return lambda item: item.key == key
+            return lambda item: item['key'] == key
+
+        def calls(operation: str, count: int, floor: bool) -> List[tuple]:
+            if operation == 'get_one_by_id':
+                return [(ids[rng.randrange(size)],) for _ in range(count)]
+            if operation == 'get_page_by_filter':
+                return [(key_filter(floor), PagingParams(0, 100)) for _ in range(count)]
+            if operation == 'get_list_by_filter':
+                return [(key_filter(floor),) for _ in range(count)]
+            if operation == 'update':
+                return [(shaped(make_fields(rng, next(numbers), ids[rng.randrange(size)]), shape),) for _ in range(count)]
+            if operation == 'update_partially':
+                return [(ids[rng.randrange(size)], {'content': 'Edited %d' % next(numbers)}) for _ in range(count)]
+            if operation == 'delete_by_id':  # distinct ids at positions that stay valid for the floor's del
+                return [(ids[position],) for position in rng.sample(range(size - count), count)]
+            return [(shaped(make_fields(rng, next(numbers)), shape),) for _ in range(count)]
+
+        def contender(operation: str, store: Any) -> Contender:
+            method, floor = getattr(store, operation), isinstance(store, FloorStore)
+
+            def timed(arguments: List[tuple]) -> List[Any]:
+                outcomes = []
+                for call in arguments:
+                    outcomes.append(method(None, *call))
+                    if outcomes[-1] is None:
+                        raise RuntimeError('%s returned None for a stored id' % operation)
+                return outcomes
+
+            def put_back(arguments: Any, removed: List[Any]) -> None:
+                for item in removed:
+                    store.create(None, item)
+                if floor:
+                    store.reset_order()
+            return ((lambda count: calls(operation, count, floor)), timed,
+                    put_back if operation == 'delete_by_id' else no_clean_up,
+                    min(200, size // 4) if operation in ('create', 'delete_by_id') else 10 ** 5)
+
+        if self.library != '3.2.3':  # 3.2.3 loads plain dicts, on which its by-id operations fail
+            stores['file'] = self.file_persistence(self.saved_file('operations', shape)[0], Item if shape == 'objects' else None)
+        for operation in OPERATIONS:
+            self.measure(operation, shape, lambda: {
+                '%s %s' % (operation, name): value for name, value in time_interleaved(
+                    {name: contender(operation, store) for name, store in stores.items()
+                     if name != 'file' or operation == 'get_one_by_id'}, self.timing).items()})
+
+    def writes(self, shape: str) -> None:
+        """One write of each kind on a file persistence of N items, beside the I/O floor writing a
+        copy of that file's bytes."""
+        path, items = self.saved_file('writes', shape)
+        persistence = self.file_persistence(path, Item if shape == 'objects' else None)
+        rng, numbers, stored_ids = random.Random(self.seed + 2), iter(range(self.size, 10 ** 9)), [id_of(item) for item in items]
+
+        def calls(write: str, count: int) -> List[tuple]:
+            sync_disks()
+            if write == 'create':
+                created = [shaped(make_fields(rng, next(numbers)), shape) for _ in range(count)]
+                stored_ids.extend(id_of(item) for item in created)
+                return [(item,) for item in created]
+            if write == 'delete_by_id':  # the store keeps its size: as many deletes as creates
+                return [(stored_ids.pop(rng.randrange(len(stored_ids))),) for _ in range(count)]
+            if write == 'update_partially':
+                return [(rng.choice(stored_ids), {'content': 'Edited %d' % next(numbers)}) for _ in range(count)]
+            return [(shaped(make_fields(rng, next(numbers), rng.choice(stored_ids)), shape),) for _ in range(count)]
+
+        def contender(write: str) -> Contender:
+            def timed(arguments: List[tuple]) -> None:
+                for call in arguments:
+                    if getattr(persistence, write)(None, *call) is None:
+                        raise RuntimeError('%s returned None for a stored id' % write)
+            return (lambda count: calls(write, count)), timed, no_clean_up, 50
+
+        def file_bytes(count: int) -> List[bytes]:
+            sync_disks()
+            with open(path, 'rb') as file:
+                return [file.read()] * count
+
+        def io_floor(contents: List[bytes]) -> None:
+            for content in contents:
+                write_atomically(os.path.join(self.directory, 'io-floor.bin'), content)
+        contenders = {'floor': (file_bytes, io_floor, no_clean_up, 50), **{write: contender(write) for write in WRITES}}
+        self.measure('writes', shape, lambda: dict(time_interleaved(contenders, self.timing), **{
+            'file bytes': os.path.getsize(path)}))
+
+    def open(self, shape: str) -> None:
+        """Opening a file the library wrote from items of ``shape``, beside reading it with
+        ``json.loads`` and building a dict keyed by id."""
+        path = self.saved_file('open', shape)[0]
+        opened: List[Any] = []
+
+        def floor(count: int) -> None:
+            for _ in range(count):
+                with open(path, 'rb') as file:
+                    opened.append({item['id']: item for item in json.loads(file.read())})
+
+        def library(item_type: Optional[type]) -> Callable[[int], None]:
+            return lambda count: opened.extend(self.file_persistence(path, item_type) for _ in range(count))
+
+        def forget(arguments: Any, outcome: Any) -> None:
+            opened.clear()
+        def count_only(count: int) -> int:
+            return count
+        contenders = {'floor': (count_only, floor, forget, 1), 'without item_type': (count_only, library(None), forget, 1)}
+        if self.library != '3.2.3':  # which has no item_type
+            contenders['with item_type'] = (count_only, library(Item), forget, 1)
+        self.measure('open', shape, lambda: time_interleaved(contenders, self.timing))
+
+    def concurrency(self, shape: str) -> None:
+        """The same number of updates on one file persistence from one thread, then from THREADS."""
+        path, items = self.saved_file('concurrency', shape)
+        persistence = self.file_persistence(path, Item if shape == 'objects' else None)
+        rng, ids = random.Random(self.seed + 3), [id_of(item) for item in items]
+
+        def updates(count: int) -> List[Any]:
+            return [shaped(make_fields(rng, number, rng.choice(ids)), shape) for number in range(self.concurrent_writes)]
+
+        def update(item: Any) -> None:
+            if persistence.update(None, item) is None:
+                raise RuntimeError('update returned None for a stored id')
+
+        def threads(count: int) -> Callable[[List[Any]], None]:
+            def timed(batch: List[Any]) -> None:
+                with ThreadPoolExecutor(count) as pool:
+                    for _ in pool.map(update, batch):  # raises what a thread raised
+                        pass
+            return timed
+        self.measure('concurrency', shape, lambda: {name: value / self.concurrent_writes for name, value in time_interleaved(
+            {'1 thread': (updates, threads(1), no_clean_up, 1),
+             '%d threads' % THREADS: (updates, threads(THREADS), no_clean_up, 1)}, self.timing).items()})
+
+
+def worker_main(job: dict) -> int:
+    if job['library'] == 'ours':
+        sys.path.insert(0, REPO_ROOT)
+    worker = Worker(job)
+    answer: Dict[str, Any] = {}
+    try:
+        import pip_services3_data
+        answer['library'] = {'path': os.path.dirname(os.path.abspath(pip_services3_data.__file__ or '')),
+                             'commons': metadata.version('pip_services3_commons')}
+        # 3.2.3 loads files as plain dicts, on which its writes by id fail.
+        if not (job['library'] == '3.2.3' and job['section'] in ('writes', 'concurrency')):
+            for shape in SHAPES:
+                getattr(worker, job['section'])(shape)
+    except Exception:
+        worker.errors.append(traceback.format_exc())
+    sys.stdout.write(RESULT_MARKER + json.dumps(dict(answer, records=worker.records, errors=worker.errors)) + '\n')
+    return 1 if worker.errors else 0
+
+
+# --- Runner: environments, workers, report --------------------------------------------------------
+
+def log(message: str) -> None:
     sys.stderr.write(message + '\n')
     sys.stderr.flush()
 
 
-# ---------------------------------------------------------------------------------------------
-# Environments
-
-def old_python() -> str:
-    return os.path.join(OLD_VENV, 'Scripts' if os.name == 'nt' else 'bin',
-                        'python.exe' if os.name == 'nt' else 'python')
+def release_python(version: str) -> str:
+    folder = os.path.join(BENCHMARKS_DIR, '.venv-' + version)
+    return os.path.join(folder, 'Scripts', 'python.exe') if os.name == 'nt' else os.path.join(folder, 'bin', 'python')
 
 
-def old_release_installed() -> bool:
-    if not os.path.exists(old_python()):
+def release_installed(version: str) -> bool:
+    """The release imports from its own virtualenv (never from this checkout)."""
+    check = 'import importlib.metadata as m, pip_services3_data as p; print(m.version("pip-services3-data"), p.__file__)'
+    if not os.path.exists(release_python(version)):
         return False
-    check = ('from importlib import metadata; import pip_services3_data.persistence; '
-             'print(metadata.version("pip_services3_data"))')
-    completed = subprocess.run([old_python(), '-c', check], capture_output=True, text=True,
+    completed = subprocess.run([release_python(version), '-c', check], capture_output=True, text=True,
                                cwd=tempfile.gettempdir())
-    return completed.returncode == 0 and completed.stdout.strip() == OLD_VERSION
+    found, _, location = completed.stdout.strip().partition(' ')
+    return found == version and os.path.realpath(location).startswith(os.path.realpath(BENCHMARKS_DIR))
 
 
-def ensure_old_release() -> Optional[str]:
-    """Creates the 3.2.3 virtualenv when missing; returns None when ready, else the reason."""
-    if old_release_installed():
+def set_up_release(version: str, quick: bool) -> Optional[str]:
+    """Makes the release's virtualenv when it is missing; returns None when ready, else why not."""
+    if release_installed(version):
         return None
-    log('Setting up %s with pip-services3-data==%s ...' % (OLD_VENV, OLD_VERSION))
-    try:
-        if not os.path.exists(old_python()):
-            subprocess.run([sys.executable, '-m', 'venv', OLD_VENV], check=True,
-                           capture_output=True, text=True)
-        subprocess.run([old_python(), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                        'pip-services3-data==' + OLD_VERSION], check=True, capture_output=True, text=True)
-    except (OSError, subprocess.CalledProcessError) as error:
-        details = getattr(error, 'stderr', '') or str(error)
-        return 'could not set up %s: %s' % (OLD_VENV, details.strip().splitlines()[-1:] or details)
-    if not old_release_installed():
-        return 'pip-services3-data==%s is not importable in %s' % (OLD_VERSION, OLD_VENV)
-    return None
+    log('Setting up benchmarks/.venv-%s ...' % version)
+    # The commons and components this library runs with, so that only pip_services3_data differs.
+    pins = ['%s==%s' % (name, metadata.version(name)) for name in ('pip_services3_commons', 'pip_services3_components')]
+    with tempfile.TemporaryDirectory() as source:
+        try:
+            requirement = RELEASES[version]
+            if version == '3.3.0':
+                archive = subprocess.run(['git', '-C', REPO_ROOT, 'archive', '--format=tar', requirement],
+                                         capture_output=True, check=True).stdout
+                with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                    tar.extractall(source, **({'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}))
+                requirement = source
+            subprocess.run([sys.executable, '-m', 'venv', '--clear', os.path.join(BENCHMARKS_DIR, '.venv-' + version)],
+                           check=True, capture_output=True)
+            patience = ['--timeout', '10', '--retries', '1'] if quick else []  # a quick run without network goes on
+            subprocess.run([release_python(version), '-m', 'pip', 'install', '--quiet', *patience, requirement, *pins],
+                           check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError, tarfile.TarError) as error:
+            details = (getattr(error, 'stderr', None) or str(error).encode()).decode(errors='replace').strip()
+            return 'could not set up %s: %s' % (version, details.splitlines()[-1] if details else error)
+    return None if release_installed(version) else '%s does not import from its virtualenv' % version
 
 
-def interpreter_for(library: str) -> str:
-    return old_python() if library == 'old' else sys.executable
-
-
-def run_worker(library: str, job: Dict[str, Any], verbose: bool) -> Tuple[Dict[str, Any], bool]:
-    """Runs one worker; returns its answer and whether everything in it ran."""
-    job = dict(job, library=library, repo_root=REPO_ROOT)
-    # The working directory is a temporary one, so the 3.2.3 worker cannot import this checkout.
-    completed = subprocess.run([interpreter_for(library), WORKER, json.dumps(job)],
+def run_worker(job: dict, verbose: bool) -> dict:
+    python = sys.executable if job['library'] == 'ours' else release_python(job['library'])
+    # In a temporary directory, so that a release's worker cannot import this checkout.
+    completed = subprocess.run([python, os.path.abspath(__file__), '--worker', json.dumps(job)],
                                capture_output=True, text=True, cwd=tempfile.gettempdir())
-    if verbose and completed.stderr:
+    if verbose:
         sys.stderr.write(completed.stderr)
-    answer = None
     for line in completed.stdout.splitlines():
         if line.startswith(RESULT_MARKER):
-            answer = json.loads(line[len(RESULT_MARKER):])
-    if answer is None:
-        answer = {'library': library,
-                  'fatal': 'worker exited with status %d without results:\n%s' % (
-                      completed.returncode, completed.stderr[-3000:])}
-    ran = completed.returncode == 0 and 'fatal' not in answer
-    if not ran and not verbose:
-        sys.stderr.write(completed.stderr[-3000:])
-    return answer, ran
-
-
-# ---------------------------------------------------------------------------------------------
-# Machine
-
-def cpu_model() -> str:
-    try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            for line in cpuinfo:
-                if line.lower().startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown'
-
-
-def filesystem_of(path: str) -> str:
-    try:
-        with open('/proc/mounts') as mounts:
-            entries = [line.split() for line in mounts]
-    except OSError:
-        return 'unknown'
-    path = os.path.realpath(path)
-    best = ('', 'unknown')
-    for entry in entries:
-        mount_point, kind = entry[1], entry[2]
-        inside = path == mount_point or path.startswith(mount_point.rstrip('/') + '/')
-        if inside and len(mount_point) > len(best[0]):
-            best = (mount_point, kind)
-    return best[1]
-
-
-def checkout_version() -> str:
-    try:
-        with open(os.path.join(REPO_ROOT, 'setup.py')) as setup_file:
-            found = re.search(r"version\s*=\s*['\"]([^'\"]+)['\"]", setup_file.read())
-            if found:
-                return found.group(1)
-    except OSError:
-        pass
-    return 'checkout'
-
-
-def machine_description(directory: str) -> List[Tuple[str, str]]:
-    try:
-        load = ' / '.join('%.2f' % value for value in os.getloadavg())
-    except OSError:
-        load = 'unknown'
-    return [
-        ('Date', datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')),
-        ('Platform', platform.platform()),
-        ('CPU', '%s, %s logical cores' % (cpu_model(), os.cpu_count())),
-        ('Python', '%s %s' % (platform.python_implementation(), platform.python_version())),
-        ('Load average at start (1/5/15 min)', load),
-        ('Files written in', '%s (%s)' % (directory, filesystem_of(directory))),
-    ]
-
-
-# ---------------------------------------------------------------------------------------------
-# Report
-
-def format_us(value: Optional[float]) -> str:
-    if value is None:
-        return 'n/a'
-    if value < 10:
-        return '%.2f' % value
-    if value < 1000:
-        return '%.1f' % value
-    return '{:,.0f}'.format(value)
-
-
-def format_ratio(value: Optional[float]) -> str:
-    return 'n/a' if value is None else '%.2f×' % value
-
-
-def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
+            return json.loads(line[len(RESULT_MARKER):])
+    return {'records': [], 'errors': ['worker exited with %d: %s' % (completed.returncode, completed.stderr[-2000:])]}
 
 
 class Results:
-    """Worker answers, indexed as results[library][size][shape][operation] -> measurement."""
+    """Values by (library, section, size, shape, name): µs per call or bytes, the median over passes."""
 
-    def __init__(self):
-        self.operations: Dict[str, Dict[int, Dict[str, Any]]] = {}
-        self.memory: Dict[str, Dict[str, Any]] = {}
-        self.descriptions: Dict[str, Any] = {}
+    def __init__(self) -> None:
+        self.values: Dict[Tuple, List[float]] = {}
+        self.libraries: Dict[str, dict] = {}
         self.failures: List[str] = []
 
-    def add_failure(self, library: str, where: str, text: str):
-        lines = [line for line in text.strip().splitlines() if line.strip()]
-        title = LIBRARY_TITLES.get(library, 'floor + copies')
-        self.failures.append('%s, %s: %s' % (title, where, lines[-1] if lines else text))
+    def add(self, library: str, section: str, answer: dict) -> None:
+        self.libraries.setdefault(library, answer.get('library', {}))
+        for size, shape, name, value in answer['records']:
+            self.values.setdefault((library, section, size, shape, name), []).append(value)
+        for error in answer['errors']:
+            lines = [line for line in error.strip().splitlines() if line.strip()]
+            self.failures.append('%s, %s: %s … %s' % (TITLES[library], section, lines[0], lines[-1]))
 
-    def add_operations(self, library: str, size: int, answer: Dict[str, Any]):
-        if 'description' in answer:
-            self.descriptions[library] = answer['description']
-        if 'fatal' in answer:
-            self.add_failure(library, 'N=%d' % size, answer['fatal'])
-            return
-        self.operations.setdefault(library, {})[size] = answer['results']
-        for shape, shape_results in answer['results'].items():
-            if 'error' in shape_results:
-                self.add_failure(library, '%s N=%d set-up' % (shape, size), shape_results['error'])
-            for name, measurement in shape_results.items():
-                if isinstance(measurement, dict) and 'error' in measurement:
-                    self.add_failure(library, '%s N=%d %s' % (shape, size, name), measurement['error'])
+    def get(self, library: str, section: str, size: int, shape: str, name: str) -> Optional[float]:
+        values = self.values.get((library, section, size, shape, name))
+        return statistics.median(values) if values else None
 
-    def add_memory(self, library: str, shape: str, answer: Dict[str, Any]):
-        if 'fatal' in answer:
-            self.add_failure(library, 'memory %s' % shape, answer['fatal'])
-            return
-        memory = answer['memory']
-        if 'error' in memory:
-            self.add_failure(library, 'memory %s' % shape, memory['error'])
-            return
-        self.memory.setdefault(library, {})[shape] = memory
-
-    def operation_us(self, library: str, size: int, shape: str, operation: str) -> Optional[float]:
-        measurement = self.operations.get(library, {}).get(size, {}).get(shape, {}).get(operation)
-        if not isinstance(measurement, dict) or 'us' not in measurement:
-            return None
-        return measurement['us']
-
-    def file_value(self, library: str, size: int, shape: str, measure: str) -> Optional[float]:
-        file_results = self.operations.get(library, {}).get(size, {}).get(shape, {}).get('file')
-        if not isinstance(file_results, dict) or measure not in file_results:
-            return None
-        value = file_results[measure]
-        return value['us'] if isinstance(value, dict) else value
-
-    def memory_value(self, library: str, shape: str, measure: str) -> Optional[float]:
-        return self.memory.get(library, {}).get(shape, {}).get(measure)
+    def ratio(self, section: str, size: int, shape: str, name: str, versus: str, library: str = 'ours') -> Optional[float]:
+        """``name`` of this library over ``versus``: a floor's name, or a release measuring ``name``."""
+        if versus in RELEASES:
+            return divide(self.get(library, section, size, shape, name), self.get(versus, section, size, shape, name))
+        return divide(self.get(library, section, size, shape, name), self.get(library, section, size, shape, versus))
 
 
-def operations_table(results: Results, size: int) -> List[str]:
-    lines = ['| operation | items | floor µs | floor + copies µs | this library µs | %s µs '
-             '| ÷ floor | ÷ floor + copies | ÷ %s |' % (OLD_VERSION, OLD_VERSION),
-             '|---|---|---:|---:|---:|---:|---:|---:|---:|']
+def divide(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
+    return None if numerator is None or not denominator else numerator / denominator
+
+
+def number(value: Optional[float], scale: float = 1.0) -> str:
+    if value is None:
+        return 'n/a'
+    value *= scale
+    return '%.2f' % value if value < 10 else '%.1f' % value if value < 1000 else '{:,.0f}'.format(value)
+
+
+def times(value: Optional[float]) -> str:
+    return 'n/a' if value is None else '%.2f×' % value
+
+
+def table(header: List[str], rows: List[List[str]], labels: int) -> List[str]:
+    return ['| %s |' % ' | '.join(header), '|' + '---|' * labels + '---:|' * (len(header) - labels)] + \
+        ['| %s |' % ' | '.join(row) for row in rows] + ['']
+
+
+def measured(results: Results, section: str, size: int, shape: str, name: str, floors: List[str],
+             releases: List[str], scale: float = 1.0) -> List[str]:
+    """Cells: the floors, this library and the releases, then this library over each of them."""
+    return ([number(results.get('ours', section, size, shape, floor), scale) for floor in floors]
+            + [number(results.get(library, section, size, shape, name), scale) for library in ['ours'] + releases]
+            + [times(results.ratio(section, size, shape, name, versus)) for versus in floors + releases])
+
+
+def verdicts(results: Results, sizes: Dict[str, List[int]], judged: bool) -> List[str]:
+    lines = []
+
+    def verdict(label: str, value: Optional[float], limit: float, versus: str, at_least: bool = False) -> None:
+        met = value is not None and (value >= limit if at_least else value <= limit)
+        word = 'SKIP' if value is None else ('PASS' if met else 'FAIL') if judged else 'INFO'
+        lines.append('%s  %s: %s %s (target %s %s×)' % (word, label, times(value), versus, '≥' if at_least else '≤', limit))
+
+    n = sizes['operations'][0]
+    for shape in SHAPES:
+        for operation, limit in [('get_one_by_id', 10), ('update', 10), ('update_partially', 10), ('delete_by_id', 2),
+                                 ('get_page_by_filter', 2), ('get_list_by_filter', 2)]:
+            verdict('%s [%s]' % (operation, shape), results.ratio('operations', n, shape, operation + ' library', operation + ' floor'),
+                    limit, 'order-preserving floor' if operation == 'delete_by_id' else 'floor')
+        for operation, limit in [('get_one_by_id', 2), ('create', 2.5)]:
+            verdict('%s [%s]' % (operation, shape), results.ratio(
+                'operations', n, shape, operation + ' library', operation + ' copy floor'), limit, 'copy floor')
+        verdict('peak memory [%s]' % shape, results.ratio('memory', sizes['memory'][0], shape, 'library', 'floor'), 1.5, 'floor')
+        for size in sizes['writes']:
+            for write in WRITES:
+                verdict('file %s [%s] N=%s' % (write, shape, '{:,}'.format(size)),
+                        results.ratio('writes', size, shape, write, 'floor'), 1.5, 'I/O floor')
+        for item_type in ('with item_type', 'without item_type'):
+            verdict('open file written from %s, %s' % (shape, item_type),
+                    results.ratio('open', sizes['open'][0], shape, item_type, 'floor'), 1.3, 'json.loads + index')
+        verdict('%d writer threads [%s]' % (THREADS, shape), results.ratio('concurrency', sizes['concurrency'][0], shape,
+                                                                           '1 thread', '%d threads' % THREADS), 3, 'one thread', True)
+        verdict('file persistence get_one_by_id [%s]' % shape, results.ratio(
+            'operations', n, shape, 'get_one_by_id file', 'get_one_by_id library'), 1.3, 'memory persistence')
+        for write in WRITES:
+            verdict('file %s [%s] N=1,000' % (write, shape), results.ratio('writes', 1000, shape, write, '3.3.0'), 1.05, '3.3.0')
+    return lines
+
+
+def report(results: Results, settings: dict, libraries: List[str], judged: bool) -> List[str]:
+    sizes, releases = settings['sizes'], [library for library in libraries if library != 'ours']
+    file_releases = [release for release in releases if release != '3.2.3']
+    titles = [TITLES[library] for library in ['ours'] + releases]
+    lines = ['## Targets', '', '```'] + verdicts(results, sizes, judged) + ['```', '']
+
+    n, rows = sizes['operations'][0], []
     for shape in SHAPES:
         for operation in OPERATIONS:
-            floor = results.operation_us('floor', size, shape, operation)
-            copying_floor = results.operation_us(COPYING_FLOOR, size, shape, operation)
-            ours = results.operation_us('ours', size, shape, operation)
-            old = results.operation_us('old', size, shape, operation)
-            lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
-                operation, shape, format_us(floor), format_us(copying_floor), format_us(ours),
-                format_us(old), format_ratio(ratio(ours, floor)),
-                format_ratio(ratio(ours, copying_floor)), format_ratio(ratio(ours, old))))
-    return lines
+            rows.append([operation, shape] + measured(results, 'operations', n, shape, operation + ' library',
+                                                      [operation + ' floor', operation + ' copy floor'], releases))
+        rows.append(['get_one_by_id, file persistence', shape] + measured(
+            results, 'operations', n, shape, 'get_one_by_id file', ['get_one_by_id floor', 'get_one_by_id copy floor'], releases))
+    lines += ['## In memory, N = {:,}: µs per call'.format(n), ''] + table(
+        ['operation', 'items', 'floor', 'copy floor'] + titles + ['÷ floor', '÷ copy floor'] + ['÷ ' + r for r in releases], rows, 2)
 
+    n = sizes['memory'][0]
+    rows = [[shape] + measured(results, 'memory', n, shape, 'library', ['floor'], releases, 1e5 / n / 2 ** 20) for shape in SHAPES]
+    lines += ['## Peak memory while N = {:,} creates fill a store: MiB per 100,000 items'.format(n), ''] + table(
+        ['items', 'floor'] + titles + ['÷ floor'] + ['÷ ' + r for r in releases], rows, 1)
 
-def file_table(results: Results, sizes: List[int]) -> List[str]:
-    lines = ['| N | items | measure | floor | this library | %s | ÷ floor | ÷ %s |'
-             % (OLD_VERSION, OLD_VERSION),
-             '|---:|---|---|---:|---:|---:|---:|---:|']
-    measures = [('open', 'open (load), ms', 1e-3), ('write', 'one write, ms', 1e-3),
-                ('file_bytes', 'file size, KiB', 1 / 1024)]
-    for size in sizes:
-        for shape in SHAPES:
-            for measure, title, scale in measures:
-                values = [results.file_value(library, size, shape, measure)
-                          for library in ('floor', 'ours', 'old')]
-                shown = [format_us(None if value is None else value * scale) for value in values]
-                lines.append('| {:,} | {} | {} | {} | {} | {} | {} | {} |'.format(
-                    size, shape, title, shown[0], shown[1], shown[2],
-                    format_ratio(ratio(values[1], values[0])), format_ratio(ratio(values[1], values[2]))))
-    return lines
+    rows = [['{:,}'.format(size), shape, write, number(results.get('ours', 'writes', size, shape, 'file bytes'), 1 / 1024)]
+            + measured(results, 'writes', size, shape, write, ['floor'], file_releases, 1e-3)
+            for size in sizes['writes'] for shape in SHAPES for write in WRITES]
+    lines += ['## File writes: ms per write', ''] + table(
+        ['N', 'items', 'write', 'file KiB', 'I/O floor', TITLES['ours']] + file_releases + ['÷ I/O floor']
+        + ['÷ ' + r for r in file_releases], rows, 3)
 
+    n = sizes['open'][0]
+    rows = [[shape, item_type] + measured(results, 'open', n, shape, item_type, ['floor'], releases, 1e-3)
+            for shape in SHAPES for item_type in ('with item_type', 'without item_type')]
+    lines += ['## Open, N = {:,}: ms'.format(n), ''] + table(
+        ['file written from', 'item_type', 'json.loads + index'] + titles + ['÷ floor'] + ['÷ ' + r for r in releases], rows, 2)
 
-def memory_table(results: Results) -> List[str]:
-    lines = ['| items | measure | floor MiB | this library MiB | %s MiB | ÷ floor | ÷ %s |'
-             % (OLD_VERSION, OLD_VERSION),
-             '|---|---|---:|---:|---:|---:|---:|']
-    for shape in SHAPES:
-        for measure, title in (('peak_bytes_per_100k', 'peak'), ('retained_bytes_per_100k', 'retained')):
-            values = [results.memory_value(library, shape, measure) for library in ('floor', 'ours', 'old')]
-            shown = ['n/a' if value is None else '%.1f' % (value / 2 ** 20) for value in values]
-            lines.append('| %s | %s | %s | %s | %s | %s | %s |' % (
-                shape, title, shown[0], shown[1], shown[2],
-                format_ratio(ratio(values[1], values[0])), format_ratio(ratio(values[1], values[2]))))
-    return lines
-
-
-def check_targets(results: Results, sizes: List[int]) -> List[str]:
-    largest = max(sizes)
-    # The targets are set at 100,000 items; at smaller sizes fixed costs dominate the ratios,
-    # so a quick run reports them without judging them.
-    judged = largest >= 100_000
-    verdicts = []
-
-    def verdict(label: str, value: Optional[float], limit: float, baseline: str):
-        if value is None:
-            verdicts.append('SKIP  %s: not measured' % label)
-        else:
-            word = ('PASS' if value <= limit else 'FAIL') if judged else 'INFO'
-            verdicts.append('%s  %s: %.2f× %s (limit %.1f× at N=100,000)' % (
-                word, label, value, baseline, limit))
-
-    for shape in SHAPES:
-        for operation, baseline, limit in MEMORY_OPERATION_TARGETS:
-            ours = results.operation_us('ours', largest, shape, operation)
-            reference = results.operation_us(baseline, largest, shape, operation)
-            title = 'order-preserving floor' if operation == 'delete_by_id' else LIBRARY_TITLES[baseline]
-            verdict('{} [{}] N={:,}'.format(operation, shape, largest), ratio(ours, reference), limit, title)
-        write_sizes = [size for size in sizes if size in FILE_WRITE_TARGET_SIZES] or [largest]
-        for size in write_sizes:
-            verdict('file write [{}] N={:,}'.format(shape, size),
-                    ratio(results.file_value('ours', size, shape, 'write'),
-                          results.file_value('floor', size, shape, 'write')),
-                    FILE_WRITE_LIMIT, 'atomic floor')
-        verdict('file open [{}] N={:,}'.format(shape, largest),
-                ratio(results.file_value('ours', largest, shape, 'open'),
-                      results.file_value('floor', largest, shape, 'open')),
-                OPEN_LIMIT, 'floor')
-        verdict('memory peak per 100k [%s]' % shape,
-                ratio(results.memory_value('ours', shape, 'peak_bytes_per_100k'),
-                      results.memory_value('floor', shape, 'peak_bytes_per_100k')),
-                MEMORY_LIMIT, 'floor')
-    return verdicts
-
-
-def render_report(results: Results, sizes: List[int], machine: List[Tuple[str, str]],
-                  settings: Dict[str, Any], command: str, notes: List[str], verdicts: List[str],
-                  memory_size: int) -> str:
-    lines = ['# Benchmark results', '',
-             'Produced by `%s`. Times are medians of per-operation times over batches '
-             '(see [README.md](README.md) for the method); lower is better.' % command, '']
-    lines += ['## Machine', '', '| | |', '|---|---|']
-    lines += ['| %s | %s |' % row for row in machine]
-    libraries = ['this library: %s %s (%s)' % (
-        'pip_services3_data', checkout_version(),
-        (results.descriptions.get('ours') or {}).get('module', 'not measured'))]
-    old = results.descriptions.get('old')
-    libraries.append('%s: %s' % (OLD_VERSION, old['module'] if old else 'not measured'))
-    commons = (results.descriptions.get('ours') or old or {}).get('commons')
-    if commons:
-        libraries.append('pip-services3-commons %s' % commons)
-    lines.append('| Libraries | %s |' % '; '.join(libraries))
-    lines.append('| Settings | %s |' % ', '.join('%s=%s' % item for item in sorted(settings.items())))
-    lines.append('')
-    if notes:
-        lines += ['## Notes', ''] + ['- ' + note for note in notes] + ['']
-    lines += ['## Targets at N={:,}'.format(max(sizes)), '', '```'] + verdicts + ['```', '']
-    lines += ['## In-memory operations (µs per operation)', '',
-              'The floors run in the same process as this library, their batches alternating. '
-              'Floor for `delete_by_id`: order-preserving (dict lookup of the index, then `del` at '
-              'that index of a list of the N ids). *Floor + copies* is the floor storing and '
-              'returning copies made with this library\'s copier, as the contract asks (no targets '
-              'refer to it; it shows what the copies alone cost). `÷ floor`, `÷ floor + copies` and '
-              '`÷ %s` are this library\'s time divided by theirs.' % OLD_VERSION, '']
-    for size in sizes:
-        lines += ['### N = {:,}'.format(size), ''] + operations_table(results, size) + ['']
-    lines += ['## File persistence', '',
-              '`open`: a new persistence loading a file of N items (floor: read + `json.loads` + a '
-              'dict keyed by id, building objects for the object shape). `one write`: one `update` '
-              'on a store of N items, which rewrites the whole file (floor: `json.dumps` of plain '
-              'dicts, temp file + flush + fsync + `os.replace` + directory fsync). 3.2.3 writes the '
-              'file in place without fsync.', '']
-    lines += file_table(results, sizes) + ['']
-    lines += ['## Memory (tracemalloc, per 100,000 items, store built with N={:,} creates)'.format(
-        memory_size), ''] + memory_table(results) + ['']
+    n = sizes['concurrency'][0]
+    rows = [[TITLES[library], shape] + [number(divide(1e6, results.get(library, 'concurrency', n, shape, name)))
+                                        for name in ('1 thread', '%d threads' % THREADS)]
+            + [times(results.ratio('concurrency', n, shape, '1 thread', '%d threads' % THREADS, library))]
+            for shape in SHAPES for library in ['ours'] + file_releases]
+    lines += ['## Concurrent writers: updates on one file persistence of N = {:,} items'.format(n), ''] + table(
+        ['library', 'items', '1 thread: writes/s', '%d threads: writes/s' % THREADS, 'speed-up'], rows, 2)
     if results.failures:
         lines += ['## Failures', ''] + ['- ' + failure for failure in results.failures] + ['']
-    return '\n'.join(lines)
+    return lines
 
 
-# ---------------------------------------------------------------------------------------------
-
-def parse_arguments(argv: List[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--quick', action='store_true',
-                        help='sizes 200 and 1,000 and few repeats (a smoke run for CI)')
-    parser.add_argument('--sizes', help='comma-separated item counts (default 1000,10000,100000)')
-    parser.add_argument('--output', default=os.path.join(BENCHMARKS_DIR, 'RESULTS.md'),
-                        help='markdown report path (default benchmarks/RESULTS.md)')
-    parser.add_argument('--libraries', default='floor,ours,old',
-                        help='which of floor,ours,old to measure (default all three)')
-    parser.add_argument('--repeats', type=int, help='batches per measurement (default 7, quick 3)')
-    parser.add_argument('--directory', default=None,
-                        help='where the file benchmarks write (default: the system temp dir)')
-    parser.add_argument('--json', metavar='PATH',
-                        help='also write every measurement (median, min, max, batch, samples) as JSON')
-    parser.add_argument('--seed', type=int, default=20240401)
-    parser.add_argument('--no-memory', action='store_true', help='skip the tracemalloc runs')
-    parser.add_argument('--profile', metavar='OPERATION', choices=OPERATIONS + ['open', 'write'],
-                        help='print a cProfile of one batch of OPERATION (an in-memory operation, '
-                             'or open / write of the file persistence) in this library and exit')
-    parser.add_argument('--shape', choices=SHAPES, default='dicts', help='item shape for --profile')
-    parser.add_argument('--verbose', action='store_true', help='show worker progress')
-    return parser.parse_args(argv)
+def machine(directory: str) -> List[str]:
+    cpu = platform.processor() or 'unknown'
+    if os.path.exists('/proc/cpuinfo'):
+        with open('/proc/cpuinfo') as cpuinfo:
+            cpu = next((line.split(':', 1)[1].strip() for line in cpuinfo if line.startswith('model name')), cpu)
+    load = ' / '.join('%.2f' % value for value in os.getloadavg()) if hasattr(os, 'getloadavg') else 'unknown'
+    rows = [('Date', datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')), ('Platform', platform.platform()),
+            ('CPU', '%s, %s logical cores' % (cpu, os.cpu_count())), ('Python', platform.python_version()),
+            ('Load average at start (1/5/15 min)', load), ('Files written in', directory)]
+    return ['| | |', '|---|---|'] + ['| %s | %s |' % row for row in rows]
 
 
 def main(argv: List[str]) -> int:
-    arguments = parse_arguments(argv)
-    settings = dict(QUICK_SETTINGS if arguments.quick else FULL_SETTINGS)
-    if arguments.repeats:
-        settings['repeats'] = arguments.repeats
-        settings['file_repeats'] = arguments.repeats
-        settings['min_repeats'] = min(settings['min_repeats'], arguments.repeats)
-        settings['file_min_repeats'] = min(settings['file_min_repeats'], arguments.repeats)
-    if arguments.sizes:
-        sizes = sorted({int(size.replace('_', '')) for size in arguments.sizes.split(',')})
-    else:
-        sizes = [200, 1000] if arguments.quick else [1000, 10000, 100000]
-    if min(sizes) < 8:
-        log('sizes must be at least 8')
-        return 2
-    libraries = [name.strip() for name in arguments.libraries.split(',') if name.strip()]
-    unknown = set(libraries) - set(LIBRARY_TITLES)
-    if unknown:
-        log('unknown libraries: %s' % ', '.join(sorted(unknown)))
-        return 2
-    seed = arguments.seed
-    created_directory = None
-    directory = arguments.directory
-    if directory is None:
-        directory = created_directory = tempfile.mkdtemp(prefix='pip-data-bench-')
-    base_job = dict(settings, seed=seed, directory=directory)
-    machine = machine_description(os.path.dirname(directory) if created_directory else directory)
-
-    if arguments.profile:
-        job = dict(base_job, task='profile', size=max(sizes), shape=arguments.shape,
-                   operation=arguments.profile)
-        answer, ran = run_worker('ours', job, arguments.verbose)
-        print(answer.get('profile') or answer.get('fatal'))
-        return 0 if ran else 1
-
-    notes: List[str] = []
-    if 'old' in libraries:
-        problem = ensure_old_release()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--quick', action='store_true', help='N = 1,000, few batches: a smoke run, targets not judged')
+    parser.add_argument('--output', default=os.path.join(BENCHMARKS_DIR, 'RESULTS.md'), help='where the report goes')
+    parser.add_argument('--libraries', default='ours,3.3.0,3.2.3', help='any of ours,3.3.0,3.2.3')
+    parser.add_argument('--sections', default=','.join(SECTIONS), help='any of ' + ','.join(SECTIONS))
+    parser.add_argument('--json', metavar='PATH', help='also write every measurement as JSON')
+    parser.add_argument('--verbose', action='store_true', help="show the workers' stderr")
+    arguments = parser.parse_args(argv)
+    libraries, sections = arguments.libraries.split(','), arguments.sections.split(',')
+    if set(libraries) - set(TITLES) or set(sections) - set(SECTIONS):
+        parser.error('unknown library or section')
+    settings, notes = QUICK if arguments.quick else FULL, []
+    for release in [library for library in libraries if library in RELEASES]:
+        problem = set_up_release(release, arguments.quick)
+        if problem and not arguments.quick:
+            log('%s\n(leave it out of --libraries to run without it)' % problem)
+            return 2
         if problem:
-            if not arguments.quick:
-                log('%s\n(use --libraries floor,ours to run without it)' % problem)
-                return 2
-            libraries.remove('old')
-            notes.append('%s was skipped: %s' % (OLD_VERSION, problem))
-            log('Skipping %s: %s' % (OLD_VERSION, problem))
-    if 'ours' in libraries and not os.path.exists(
-            os.path.join(REPO_ROOT, 'pip_services3_data', 'persistence', '__init__.py')):
-        notes.append('this library has no pip_services3_data/persistence/__init__.py yet')
-    notes.append('3.2.3 turns every dict it is given into a class (`type("object", (object,), item)`) '
-                 'and stores that, so its "dicts" rows time dicts converted to classes and its '
-                 'filters read `item.key`; this library and the floor keep dicts and filter with '
-                 '`item["key"]`. 3.2.3 loads files as plain dicts, on which its by-id operations '
-                 'fail, so before its file writes are timed its loaded items are converted '
-                 '(untimed) to the shape its own `create` makes.')
-
+            libraries.remove(release)
+            notes.append('%s is not measured: %s' % (release, problem))
+    directory = tempfile.mkdtemp(prefix='pip-data-bench-')
+    lines = ['# Benchmark results', '', 'Produced by `python benchmarks/run.py%s`; see [README.md](README.md) for the '
+             'method. Times are medians over batches, lower is better.' % ''.join(' ' + arg for arg in argv), '',
+             '## Machine', ''] + machine(directory)
     results = Results()
-    everything_ran = True
-    # The floor runs inside this library's worker, its batches alternating with the library's,
-    # so that both see the same moments of a noisy machine; alone only when that worker fails.
-    floor_with_ours = 'floor' in libraries and 'ours' in libraries
-    for size in sizes:
-        for library in libraries:
-            if library == 'floor' and floor_with_ours:
-                continue
-            log('N={:,}: {}{} ...'.format(size, LIBRARY_TITLES[library],
-                                          ' and floor' if library == 'ours' and floor_with_ours else ''))
-            job = dict(base_job, task='operations', size=size, shapes=SHAPES,
-                       with_floor=library == 'ours' and floor_with_ours)
-            answer, ran = run_worker(library, job, arguments.verbose)
-            results.add_operations(library, size, answer)
-            if not ran and library != 'old':
-                everything_ran = False
-            if 'floor_results' in answer:
-                results.add_operations('floor', size, {'results': answer['floor_results']})
-            if 'copying_floor_results' in answer:
-                results.add_operations(COPYING_FLOOR, size, {'results': answer['copying_floor_results']})
-            elif job['with_floor']:
-                log('N={:,}: floor alone ...'.format(size))
-                floor_answer, floor_ran = run_worker('floor', dict(job, with_floor=False), arguments.verbose)
-                results.add_operations('floor', size, floor_answer)
-                everything_ran = everything_ran and floor_ran
-    memory_size = max(sizes)
-    if not arguments.no_memory:
-        for library in libraries:
-            for shape in SHAPES:
-                log('memory {} {} N={:,} ...'.format(LIBRARY_TITLES[library], shape, memory_size))
-                answer, ran = run_worker(library, dict(base_job, task='memory', size=memory_size,
-                                                       shape=shape), arguments.verbose)
-                results.add_memory(library, shape, answer)
-                if not ran and library != 'old':
-                    everything_ran = False
-
-    if created_directory:
-        try:
-            os.rmdir(created_directory)
-        except OSError:
-            pass
-
-    verdicts = check_targets(results, sizes)
-    command = 'python benchmarks/run.py' + (' ' + ' '.join(argv) if argv else '')
-    report = render_report(results, sizes, machine, settings, command, notes,
-                           verdicts, memory_size)
-    print(report)
-    output_directory = os.path.dirname(os.path.abspath(arguments.output))
-    os.makedirs(output_directory, exist_ok=True)
-    with open(arguments.output, 'w', encoding='utf-8') as output_file:
-        output_file.write(report + '\n')
-    log('Report written to %s' % arguments.output)
+    try:
+        for section in sections:
+            for size in settings['sizes'][section]:
+                for _ in range(settings['timing'][section]['passes']):
+                    for library in libraries:
+                        log('{}, N={:,}: {} ...'.format(section, size, TITLES[library]))
+                        job = dict(library=library, section=section, size=size, settings=settings, seed=20240401,
+                                   directory=directory)
+                        results.add(library, section, run_worker(job, arguments.verbose))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    lines.append('| Libraries | %s |' % '; '.join('%s: %s (commons %s)' % (TITLES[library], about.get('path'), about.get('commons'))
+                                                   for library, about in results.libraries.items()))
+    notes.append('3.2.3 turns dicts into classes, so its dict rows store classes and its filters read `item.key`. It loads '
+                 'files as plain dicts, on which its by-id operations fail: it has no rows for file writes, file reads '
+                 'and concurrency, and no `item_type`.')
+    lines += ['', '## Notes', ''] + ['- ' + note for note in notes] + [''] + report(results, settings, libraries, not arguments.quick)
+    text = '\n'.join(lines)
+    print(text)
+    with open(arguments.output, 'w', encoding='utf-8') as output:
+        output.write(text)
     if arguments.json:
-        with open(arguments.json, 'w', encoding='utf-8') as json_file:
-            json.dump({'machine': dict(machine), 'settings': settings, 'sizes': sizes,
-                       'operations': results.operations, 'memory': results.memory,
-                       'libraries': results.descriptions, 'failures': results.failures},
-                      json_file, indent=1)
-        log('Measurements written to %s' % arguments.json)
-    if not everything_ran:
-        log('Some measurements of this library or of the floor crashed (see Failures).')
+        with open(arguments.json, 'w', encoding='utf-8') as output:
+            json.dump([list(key) + [values] for key, values in results.values.items()], output)
+    if any(failure.startswith(TITLES['ours'] + ',') for failure in results.failures):
+        log('Some measurements of this library crashed: see Failures in the report.')
         return 1
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(worker_main(json.loads(sys.argv[2])) if sys.argv[1:2] == ['--worker'] else main(sys.argv[1:]))
