@@ -58,7 +58,7 @@ def timing(rounds: int, min_rounds: int, batch_seconds: float, budget_seconds: f
 
 FULL = {'sizes': {'memory': [100_000], 'operations': [100_000], 'writes': [1_000, 10_000, 100_000],
                   'open': [100_000], 'concurrency': [10_000]},
-        'timing': {'memory': {}, 'operations': timing(5, 3, 0.05, 1.0), 'writes': timing(100, 5, 0, 1.0),
+        'timing': {'memory': {}, 'operations': timing(30, 5, 0.01, 1.0), 'writes': timing(100, 5, 0, 1.0),
                    'open': timing(5, 3, 0, 2.0), 'concurrency': timing(5, 3, 0, 2.0)},
         'concurrent_writes': 2 * THREADS}
 QUICK = {'sizes': {section: [1_000] for section in SECTIONS},
@@ -232,7 +232,8 @@ def time_interleaved(contenders: Dict[Tuple[str, str], Contender], settings: dic
     batch of every contender, in reverse order every other round, for ``rounds`` rounds, or
     fewer (not below ``min_rounds``) once ``budget_seconds`` per contender are spent. Arguments
     are made and cleaned up off the clock. GC stays on, as users run it; a full collection
-    before each batch keeps the garbage of one batch from being charged to the next.
+    before each batch keeps the garbage of one batch from being charged to the next, and
+    ``gc.freeze`` keeps that collection from walking the whole of every store each time.
     """
     batches = {}
     for key, (prepare, timed, clean_up) in contenders.items():
@@ -243,19 +244,24 @@ def time_interleaved(contenders: Dict[Tuple[str, str], Contender], settings: dic
             single = max(time.perf_counter() - started, 1e-9)
         batches[key] = batch or max(1, int(settings['batch_seconds'] / single))
     samples: Dict[Tuple[str, str], List[float]] = {key: [] for key in contenders}
+    gc.collect()
+    gc.freeze()  # what exists now (the stores) is left out of the collections before each batch
     budget_start = time.perf_counter()
-    for round_number in range(settings['rounds']):
-        for key in list(contenders)[::1 if round_number % 2 == 0 else -1]:
-            prepare, timed, clean_up = contenders[key]
-            arguments = prepare(batches[key])
-            gc.collect()
-            started = time.perf_counter()
-            outcome = timed(arguments)
-            samples[key].append((time.perf_counter() - started) / batches[key])
-            clean_up(arguments, outcome)
-        spent = time.perf_counter() - budget_start
-        if round_number + 1 >= settings['min_rounds'] and spent > settings['budget_seconds'] * len(contenders):
-            break
+    try:
+        for round_number in range(settings['rounds']):
+            for key in list(contenders)[::1 if round_number % 2 == 0 else -1]:
+                prepare, timed, clean_up = contenders[key]
+                arguments = prepare(batches[key])
+                gc.collect()
+                started = time.perf_counter()
+                outcome = timed(arguments)
+                samples[key].append((time.perf_counter() - started) / batches[key])
+                clean_up(arguments, outcome)
+            spent = time.perf_counter() - budget_start
+            if round_number + 1 >= settings['min_rounds'] and spent > settings['budget_seconds'] * len(contenders):
+                break
+    finally:
+        gc.unfreeze()
     return {key: statistics.median(values) * 1e6 for key, values in samples.items()}
 
 
@@ -331,22 +337,38 @@ class Worker:
 
     def operations(self, shape: str) -> Dict[Tuple[str, str], float]:
         """The in-memory operations beside the two floors; get_one_by_id also on a file
-        persistence of the same items, for what reading through a file persistence costs."""
+        persistence of the same items, for what reading through a file persistence costs.
+
+        With two libraries, everything is measured twice, each library's stores built and timed
+        first once; the result is the mean of the two. The order alone moved identical code by
+        about 10% (where their items lie in memory, which batch runs after which)."""
+        orders = [list(self.libraries), list(self.libraries)[::-1]][:len(self.libraries)]
+        both = [self.operations_in_order(shape, order) for order in orders]
+        return {key: statistics.mean(results[key] for results in both if key in results)
+                for key in set().union(*both)}
+
+    def operations_in_order(self, shape: str, libraries: List[str]) -> Dict[Tuple[str, str], float]:
         from pip_services3_commons.data import PagingParams
         size, rng, numbers = self.size, random.Random(self.seed + 1), iter(range(self.size, 10 ** 9))
         stores = {(self.main, 'floor'): FloorStore(),
                   (self.main, 'copy floor'): CopyFloorStore(copy_object if shape == 'objects' else copy_dict)}
-        stores.update({(library, 'memory'): persistence.IdentifiableMemoryPersistence()
-                       for library, persistence in self.libraries.items()})
+        stores.update({(library, 'memory'): self.libraries[library].IdentifiableMemoryPersistence()
+                       for library in libraries})
+        # The items handed over stay alive until every store is filled, so that no store takes
+        # memory another freed: stores filled later would have their items scattered, and
+        # filters over 100,000 items are bound by memory access.
+        handed_over = []
         for store in stores.values():
-            for item in make_items(size, shape, self.seed):
+            handed_over.append(make_items(size, shape, self.seed))
+            for item in handed_over[-1]:
                 store.create(None, item)
             if isinstance(store, FloorStore):
                 store.fix_order()
-        for library in self.libraries:
+        del handed_over
+        for library in libraries:
             if library != '3.2.3':  # which loads plain dicts, on which its by-id operations fail
                 stores[library, 'file'] = self.file_persistence(library, shape, 'operations')[0]
-        ids = [id_of(item) for item in make_items(size, shape, self.seed)]
+        ids = list(stores[self.main, 'floor'].items_by_id)
 
         def key_filter(by_attribute: bool) -> Callable[[Any], bool]:
             key = 'key-%02d' % rng.randrange(100)
@@ -385,7 +407,8 @@ class Worker:
         results = {}
         for operation in OPERATIONS:
             contenders = {(library, operation + ' ' + kind): contender(operation, library, store)
-                          for (library, kind), store in stores.items() if kind != 'file' or operation == 'get_one_by_id'}
+                          for (library, kind), store in stores.items()
+                          if kind != 'file' or operation == 'get_one_by_id'}
             try:
                 batch = min(200, size // 4) if operation in ('create', 'delete_by_id') else None
                 results.update(time_interleaved(contenders, self.timing, batch))
@@ -395,8 +418,8 @@ class Worker:
 
     def writes(self, shape: str) -> Dict[Tuple[str, str], float]:
         """One write of each kind on a file persistence of N items, beside the I/O floor writing
-        the bytes of this library's file. All contenders write batches of one size, so deletes
-        take as many items as creates add and the stores keep their size."""
+        the bytes of this library's file. One call per batch: deletes take as many items as
+        creates add, so the stores keep their size."""
         rng, numbers = random.Random(self.seed + 2), iter(range(self.size, 10 ** 9))
 
         def library_contenders(persistence: Any, items: List[Any]) -> Dict[str, Contender]:
@@ -416,15 +439,15 @@ class Worker:
             return {write: ((lambda count, write=write: calls(write, count)), checked(getattr(persistence, write)),
                             no_clean_up) for write in WRITES}
 
-        contenders = {}
+        contenders, paths = {}, {}
         for library in self.libraries:
-            persistence, items, path = self.file_persistence(library, shape, 'writes')
-            contenders.update({(library, write): contender for write, contender in library_contenders(persistence, items).items()})
-            main_path = path if library == self.main else main_path
+            persistence, items, paths[library] = self.file_persistence(library, shape, 'writes')
+            contenders.update({(library, write): contender
+                               for write, contender in library_contenders(persistence, items).items()})
 
         def file_bytes(count: int) -> List[bytes]:
             sync_disks()
-            with open(main_path, 'rb') as file:
+            with open(paths[self.main], 'rb') as file:
                 return [file.read()] * count
 
         def io_floor(contents: List[bytes]) -> None:
@@ -432,7 +455,7 @@ class Worker:
                 write_atomically(os.path.join(self.directory, 'io-floor.bin'), content)
         contenders[self.main, 'floor'] = (file_bytes, io_floor, no_clean_up)
         results = time_interleaved(contenders, self.timing, 1)
-        results[self.main, 'file bytes'] = os.path.getsize(main_path)
+        results[self.main, 'file bytes'] = os.path.getsize(paths[self.main])
         return results
 
     def open(self, shape: str) -> Dict[Tuple[str, str], float]:
@@ -450,8 +473,9 @@ class Worker:
         def library(persistence: Any, item_type: Optional[type]) -> Callable[[int], None]:
             def timed(count: int) -> None:
                 for _ in range(count):
-                    opened.append(persistence.IdentifiableFilePersistence(
-                        persistence.JsonFilePersister(path, item_type) if item_type else persistence.JsonFilePersister(path)))
+                    persister = persistence.JsonFilePersister(path, item_type) if item_type else \
+                        persistence.JsonFilePersister(path)
+                    opened.append(persistence.IdentifiableFilePersistence(persister))
                     opened[-1].open(None)
             return timed
         timed_calls = {(self.main, 'floor'): floor}
@@ -471,7 +495,8 @@ class Worker:
             update = checked(persistence.update)
 
             def updates(batch: int) -> List[Any]:  # the same number whatever the number of threads
-                return [shaped(make_fields(rng, number, rng.choice(ids)), shape) for number in range(self.concurrent_writes)]
+                return [shaped(make_fields(rng, number, rng.choice(ids)), shape)
+                        for number in range(self.concurrent_writes)]
 
             def timed(items: List[Any]) -> None:
                 with ThreadPoolExecutor(count) as pool:
@@ -482,7 +507,8 @@ class Worker:
             ids = [id_of(item) for item in items]
             contenders[library, '1 thread'] = threads(persistence, ids, 1)
             contenders[library, '%d threads' % THREADS] = threads(persistence, ids, THREADS)
-        return {key: value / self.concurrent_writes for key, value in time_interleaved(contenders, self.timing, 1).items()}
+        per_batch = time_interleaved(contenders, self.timing, 1)
+        return {key: value / self.concurrent_writes for key, value in per_batch.items()}
 
 
 def worker_main(job: dict) -> int:
@@ -501,7 +527,8 @@ def worker_main(job: dict) -> int:
         for shape in SHAPES:
             try:
                 measured = getattr(worker, job['section'])(shape)
-                answer['records'] += [[library, job['size'], shape, name, value] for (library, name), value in measured.items()]
+                answer['records'] += [[library, job['size'], shape, name, value]
+                                      for (library, name), value in measured.items()]
             except Exception:
                 errors.append('%s %s: %s' % (job['section'], shape, traceback.format_exc()))
             gc.collect()
@@ -528,7 +555,8 @@ def release_folder(version: str) -> Optional[str]:
     """Where the release's ``pip_services3_data`` is installed in its virtualenv, if it is."""
     if not os.path.exists(release_python(version)):
         return None
-    check = 'import importlib.metadata as m, pip_services3_data as p; print(m.version("pip-services3-data"), p.__file__)'
+    check = ('import importlib.metadata as m, pip_services3_data as p; '
+             'print(m.version("pip-services3-data"), p.__file__)')
     found = subprocess.run([release_python(version), '-c', check], capture_output=True, text=True,
                            cwd=tempfile.gettempdir()).stdout.split()
     inside = found[-1:] and os.path.realpath(found[-1]).startswith(os.path.realpath(BENCHMARKS_DIR))
@@ -557,8 +585,10 @@ def set_up_release(version: str, quick: bool) -> Optional[str]:
             subprocess.run([release_python(version), '-m', 'pip', 'install', '--quiet', *patience, requirement, *pins],
                            check=True, capture_output=True)
         except (OSError, subprocess.CalledProcessError, tarfile.TarError) as error:
-            details = (getattr(error, 'stderr', None) or str(error).encode()).decode(errors='replace').strip()
-            return 'could not set up %s: %s' % (version, details.splitlines()[-1])
+            output = getattr(error, 'stderr', None) or str(error).encode()
+            details = [line.strip() for line in output.decode(errors='replace').splitlines() if line.strip()] or ['?']
+            reason = next((line for line in details if line.startswith('ERROR')), details[-1])
+            return 'could not set up %s: %s' % (version, reason)
     return None if release_folder(version) else '%s does not import from its virtualenv' % version
 
 
@@ -616,7 +646,8 @@ def times(value: Optional[float]) -> str:
 
 
 def table(title: str, header: List[str], labels: int, rows: List[List[str]]) -> List[str]:
-    return ['## ' + title, '', '| %s |' % ' | '.join(header), '|' + '---|' * labels + '---:|' * (len(header) - labels)] \
+    alignment = '|' + '---|' * labels + '---:|' * (len(header) - labels)
+    return ['## ' + title, '', '| %s |' % ' | '.join(header), alignment] \
         + ['| %s |' % ' | '.join(row) for row in rows] + ['']
 
 
@@ -653,14 +684,15 @@ def verdicts(results: Results, sizes: Dict[str, List[int]], judged: bool) -> Lis
         verdict('peak memory', shape, size, results.ratio('memory', size, shape, 'library', 'floor'), 'floor', 1.5)
         for size in sizes['writes']:
             for write in WRITES:
-                verdict('file ' + write, shape, size, results.ratio('writes', size, shape, write, 'floor'), 'I/O floor', 1.5)
+                verdict('file ' + write, shape, size, results.ratio('writes', size, shape, write, 'floor'),
+                        'I/O floor', 1.5)
         for item_type in ITEM_TYPES:
             size = sizes['open'][0]
             verdict('open, ' + item_type, shape, size, results.ratio('open', size, shape, item_type, 'floor'),
                     'json.loads + index', 1.3)
         size = sizes['concurrency'][0]
-        verdict('%d writer threads' % THREADS, shape, size, results.ratio('concurrency', size, shape, '1 thread', several),
-                'one thread', 3, at_least=True)
+        verdict('%d writer threads' % THREADS, shape, size,
+                results.ratio('concurrency', size, shape, '1 thread', several), 'one thread', 3, at_least=True)
         verdict('get_one_by_id, file persistence', shape, operations, results.ratio(
             'operations', operations, shape, 'get_one_by_id file', 'get_one_by_id memory'), 'memory persistence', 1.3)
         # The five kinds together (geometric mean): one kind alone would judge mostly the disk's noise.
@@ -674,32 +706,38 @@ def report(results: Results, settings: dict, releases: List[str], judged: bool) 
     sizes, file_releases = settings['sizes'], [release for release in releases if release != '3.2.3']
     titles, over = [TITLES[library] for library in ['ours'] + releases], ['÷ ' + release for release in releases]
     lines = ['## Targets', '', '```'] + verdicts(results, sizes, judged) + ['```', '']
+
     n, rows = sizes['operations'][0], []
     for shape in SHAPES:
         for operation, kind in [(operation, 'memory') for operation in OPERATIONS] + [('get_one_by_id', 'file')]:
             label = operation + (', file persistence' if kind == 'file' else '')
             rows.append([label, shape] + cells(results, 'operations', n, shape, operation + ' ' + kind,
                                                [operation + ' floor', operation + ' copy floor'], releases))
-    lines += table('In memory, N = {:,}: µs per call'.format(n), ['operation', 'items', 'floor', 'copy floor'] + titles
-                   + ['÷ floor', '÷ copy floor'] + over, 2, rows)
+    header = ['operation', 'items', 'floor', 'copy floor'] + titles + ['÷ floor', '÷ copy floor'] + over
+    lines += table('In memory, N = {:,}: µs per call'.format(n), header, 2, rows)
+
     n = sizes['memory'][0]
+    rows = [[shape] + cells(results, 'memory', n, shape, 'library', ['floor'], releases, 1e5 / n / 2 ** 20)
+            for shape in SHAPES]
     lines += table('Peak memory while N = {:,} creates fill a store: MiB per 100,000 items'.format(n),
-                   ['items', 'floor'] + titles + ['÷ floor'] + over, 1,
-                   [[shape] + cells(results, 'memory', n, shape, 'library', ['floor'], releases, 1e5 / n / 2 ** 20)
-                    for shape in SHAPES])
-    lines += table('File writes: ms per write', ['N', 'items', 'write', 'file KiB', 'I/O floor', TITLES['ours']]
-                   + file_releases + ['÷ I/O floor'] + ['÷ ' + release for release in file_releases], 3,
-                   [['{:,}'.format(size), shape, write,
-                     number(results.get('ours', 'writes', size, shape, 'file bytes'), 1 / 1024)]
-                    + cells(results, 'writes', size, shape, write, ['floor'], file_releases, 1e-3)
-                    for size in sizes['writes'] for shape in SHAPES for write in WRITES])
+                   ['items', 'floor'] + titles + ['÷ floor'] + over, 1, rows)
+
+    kib = {(size, shape): number(results.get('ours', 'writes', size, shape, 'file bytes'), 2 ** -10)
+           for size in sizes['writes'] for shape in SHAPES}
+    rows = [['{:,}'.format(size), shape, write, kib[size, shape]]
+            + cells(results, 'writes', size, shape, write, ['floor'], file_releases, 1e-3)
+            for size in sizes['writes'] for shape in SHAPES for write in WRITES]
+    header = ['N', 'items', 'write', 'file KiB', 'I/O floor', TITLES['ours']] + file_releases + ['÷ I/O floor'] \
+        + ['÷ ' + release for release in file_releases]
+    lines += table('File writes: ms per write', header, 3, rows)
+
     n = sizes['open'][0]
-    lines += table('Open, N = {:,}: ms'.format(n), ['file written from', 'item_type', 'json.loads + index'] + titles
-                   + ['÷ floor'] + over, 2, [[shape, item_type] + cells(results, 'open', n, shape, item_type, ['floor'],
-                                                                        releases, 1e-3)
-                                             for shape in SHAPES for item_type in ITEM_TYPES])
-    n, several = sizes['concurrency'][0], '%d threads' % THREADS
-    rows = []
+    rows = [[shape, item_type] + cells(results, 'open', n, shape, item_type, ['floor'], releases, 1e-3)
+            for shape in SHAPES for item_type in ITEM_TYPES]
+    header = ['file written from', 'item_type', 'json.loads + index'] + titles + ['÷ floor'] + over
+    lines += table('Open, N = {:,}: ms'.format(n), header, 2, rows)
+
+    n, several, rows = sizes['concurrency'][0], '%d threads' % THREADS, []
     for shape in SHAPES:
         for library in ['ours'] + file_releases:
             single, spread = (results.get(library, 'concurrency', n, shape, name) for name in ('1 thread', several))
