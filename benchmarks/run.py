@@ -1,548 +1,822 @@
-# -*- coding: utf-8 -*-
-"""
-Benchmark of pip_services3_data against pip-services3-data 3.2.3 and a plain-Python floor.
+"""Benchmark of pip_services3_data beside its floors and the releases 3.3.0 and 3.2.3.
 
-One command measures, in one run and side by side, this checkout, the 3.2.3 release (installed
-by this script into ``benchmarks/.venv-3.2.3/``) and the floor, then writes a markdown report::
+    python benchmarks/run.py                          # full run, about 10 minutes on 2 cores
+    python benchmarks/run.py --quick --output r.md    # smoke run for CI: N = 1,000, targets not judged
+    python benchmarks/run.py --sections writes,open --releases 3.3.0
 
-    python benchmarks/run.py                        # sizes 1,000 / 10,000 / 100,000 (~10 min)
-    python benchmarks/run.py --quick                # sizes 200 / 1,000, a few seconds
-    python benchmarks/run.py --output /tmp/r.md     # report elsewhere (default benchmarks/RESULTS.md)
-    python benchmarks/run.py --profile update --shape dicts --sizes 100000   # cProfile of one op
-
-Each library runs in its own worker process (``_worker.py``): the two releases share the import
-name ``pip_services3_data``. Exit status: 0 when every measurement of this library and of the
-floor ran, 1 when one of them crashed, 2 when the 3.2.3 environment cannot be set up in a full run.
-Targets that are missed are reported as FAIL lines but do not change the exit status.
-See README.md in this folder for the method.
+Workers (this script with ``--worker``) do the timing; the floors run in the same worker as
+the library, their batches taking turns with its. The releases come from virtualenvs made on
+first use: ``benchmarks/.venv-3.3.0`` from commit 3fb39ee of this repository, timed in this
+library's worker under another import name, and ``benchmarks/.venv-3.2.3`` from PyPI, timed in
+a worker of its own. Exit status: 0 when every measurement of this library ran, 1 when one
+crashed, 2 when a release cannot be set up in a full run (``--quick`` goes on without it). A
+missed target is a FAIL line, never a failing status. README.md here explains the method.
 """
 
 import argparse
 import datetime
+import gc
+import importlib
+import importlib.util
+import io
 import json
 import os
 import platform
-import re
+import random
+import shutil
+import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
-from typing import Any, Dict, List, Optional, Tuple
+import time
+import traceback
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 BENCHMARKS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(BENCHMARKS_DIR)
-WORKER = os.path.join(BENCHMARKS_DIR, '_worker.py')
-OLD_VERSION = '3.2.3'
-OLD_VENV = os.path.join(BENCHMARKS_DIR, '.venv-' + OLD_VERSION)
 RESULT_MARKER = '@@BENCHMARK-RESULT@@ '
-
-OPERATIONS = ['create', 'get_one_by_id', 'get_page_by_filter', 'get_list_by_filter',
-              'update', 'update_partially', 'delete_by_id']
 SHAPES = ['objects', 'dicts']
-LIBRARY_TITLES = {'floor': 'floor', 'ours': 'this library', 'old': OLD_VERSION}
-#: Measured only beside this library, in its worker: the floor plus the copies the contract asks for.
-COPYING_FLOOR = 'copying-floor'
-
-#: (operation, what it is compared with, the largest ratio that passes)
-MEMORY_OPERATION_TARGETS = [
-    ('get_one_by_id', 'floor', 10.0),
-    ('update', 'floor', 10.0),
-    ('update_partially', 'floor', 10.0),
-    ('delete_by_id', 'floor', 2.0),
-    ('get_page_by_filter', 'floor', 2.0),
-    ('get_list_by_filter', 'floor', 2.0),
-    ('create', 'old', 1.5),
-]
-FILE_WRITE_LIMIT = 1.3
-FILE_WRITE_TARGET_SIZES = (10000, 100000)
-OPEN_LIMIT = 1.3
-MEMORY_LIMIT = 1.5
-
-FULL_SETTINGS = {'repeats': 7, 'min_repeats': 3, 'file_repeats': 15, 'file_min_repeats': 5,
-                 'batch_seconds': 0.05, 'budget_seconds': 2.0, 'max_mutating_batch': 200}
-QUICK_SETTINGS = {'repeats': 3, 'min_repeats': 2, 'file_repeats': 3, 'file_min_repeats': 2,
-                  'batch_seconds': 0.004, 'budget_seconds': 0.15, 'max_mutating_batch': 50}
+# create comes last: the items it adds stay, so the store grows by a few batches.
+OPERATIONS = ['get_one_by_id', 'get_page_by_filter', 'get_list_by_filter', 'update', 'update_partially',
+              'delete_by_id', 'create']
+WRITES = ['create', 'set', 'update', 'update_partially', 'delete_by_id']
+ITEM_TYPES = ['with item_type', 'without item_type']
+THREADS = 8
+#: How each release is installed: 3.3.0 from its commit in this repository, 3.2.3 from PyPI.
+RELEASES = {'3.3.0': '3fb39ee94c129216634f8540fcb5c7042c8d5d25', '3.2.3': 'pip-services3-data==3.2.3'}
+TITLES = {'ours': 'this library', '3.3.0': '3.3.0', '3.2.3': '3.2.3'}
+SECTIONS = ['memory', 'operations', 'writes', 'open', 'concurrency']
 
 
-def log(message: str):
+def timing(rounds: int, min_rounds: int, batch_seconds: float, budget_seconds: float) -> dict:
+    return dict(rounds=rounds, min_rounds=min_rounds, batch_seconds=batch_seconds, budget_seconds=budget_seconds)
+
+
+FULL = {'sizes': {'memory': [100_000], 'operations': [100_000], 'writes': [1_000, 10_000, 100_000],
+                  'open': [100_000], 'concurrency': [10_000]},
+        'timing': {'memory': {}, 'operations': timing(30, 5, 0.01, 1.0), 'writes': timing(100, 5, 0, 1.0),
+                   'open': timing(5, 3, 0, 2.0), 'concurrency': timing(5, 3, 0, 2.0)},
+        'concurrent_writes': 2 * THREADS}
+QUICK = {'sizes': {section: [1_000] for section in SECTIONS},
+         'timing': {section: timing(3, 2, 0.004, 0.1) for section in SECTIONS}, 'concurrent_writes': THREADS}
+
+
+# --- Items: the same for every library, from one seed -----------------------------------------
+
+class Item:
+    """The object shape: a plain class with attributes, as services define their items."""
+
+    def __init__(self, id: str, key: str, content: str, details: dict):
+        self.id, self.key, self.content, self.details = id, key, content, details
+
+
+def make_fields(rng: random.Random, number: int, item_id: Optional[str] = None) -> dict:
+    owner, words = rng.randrange(10_000), ['order', 'invoice', 'parcel', 'refund', 'ticket', 'payment']
+    return {'id': item_id or '%032x' % rng.getrandbits(128),
+            'key': 'key-%02d' % rng.randrange(100),  # each key marks about 1% of the items
+            'content': '%s %s number %d' % (rng.choice(words).capitalize(), rng.choice(words), number),
+            'details': {'tags': rng.sample(['red', 'green', 'blue', 'urgent', 'draft', 'vip', 'eu', 'us'], 3),
+                        'rank': rng.randrange(1000),
+                        'owner': {'name': 'User %d' % owner, 'email': 'user%d@example.com' % owner}}}
+
+
+def shaped(fields: dict, shape: str) -> Any:
+    return Item(**fields) if shape == 'objects' else fields
+
+
+def make_items(size: int, shape: str, seed: int) -> List[Any]:
+    rng = random.Random(seed)
+    return [shaped(make_fields(rng, number), shape) for number in range(size)]
+
+
+def id_of(item: Any) -> str:
+    return item['id'] if isinstance(item, dict) else item.id
+
+
+# --- Floors -----------------------------------------------------------------------------------
+
+def copy_object(item: Item) -> Item:
+    """The fastest correct copy of an object item we found (calling ``__init__`` is slower)."""
+    copied, details = Item.__new__(Item), item.details
+    copied.id, copied.key, copied.content = item.id, item.key, item.content
+    copied.details = {'tags': details['tags'][:], 'rank': details['rank'], 'owner': details['owner'].copy()}
+    return copied
+
+
+def copy_dict(item: dict) -> dict:
+    copied, details = item.copy(), item['details']
+    copied['details'] = {'tags': details['tags'][:], 'rank': details['rank'], 'owner': details['owner'].copy()}
+    return copied
+
+
+class FloorStore:
+    """The bare floor: a dict keyed by id that keeps and returns the callers' own items, called
+    like the library. ``delete_by_id`` also closes the gap in a list of the ids in insertion
+    order, as the library keeps its items in order; keeping that list's positions in step is
+    the library's work, not the floor's."""
+
+    def __init__(self) -> None:
+        self.items_by_id: Dict[str, Any] = {}
+        self.original_order: List[str] = []
+        self.position_by_id: Dict[str, int] = {}
+        self.ordered_ids: List[str] = []
+
+    def fix_order(self) -> None:
+        self.original_order = list(self.items_by_id)
+        self.position_by_id = {item_id: position for position, item_id in enumerate(self.original_order)}
+        self.ordered_ids = list(self.original_order)
+
+    def create(self, correlation_id: Any, item: Any) -> Any:
+        self.items_by_id[id_of(item)] = item
+        return item
+
+    def get_one_by_id(self, correlation_id: Any, item_id: str) -> Any:
+        return self.items_by_id.get(item_id)
+
+    def get_list_by_filter(self, correlation_id: Any, matches: Callable) -> list:
+        return [item for item in self.items_by_id.values() if matches(item)]
+
+    def get_page_by_filter(self, correlation_id: Any, matches: Callable, paging: Any) -> tuple:
+        matching = [item for item in self.items_by_id.values() if matches(item)]
+        return matching[:paging.take], len(matching)
+
+    def update(self, correlation_id: Any, item: Any) -> Any:
+        item_id = id_of(item)
+        if item_id not in self.items_by_id:
+            return None
+        self.items_by_id[item_id] = item
+        return item
+
+    def update_partially(self, correlation_id: Any, item_id: str, changes: dict) -> Any:
+        item = self.items_by_id.get(item_id)
+        if isinstance(item, dict):
+            item.update(changes)
+        elif item is not None:
+            for name, value in changes.items():
+                setattr(item, name, value)
+        return item
+
+    def delete_by_id(self, correlation_id: Any, item_id: str) -> Any:
+        del self.ordered_ids[self.position_by_id[item_id]]
+        return self.items_by_id.pop(item_id, None)
+
+
+class CopyFloorStore(FloorStore):
+    """The copy floor: the bare floor plus the copies the contract asks for, made by a copier
+    written for the benchmark's item shape. Writes keep a copy; reads return copies."""
+
+    def __init__(self, copier: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.copy = copier
+
+    def create(self, correlation_id: Any, item: Any) -> Any:
+        self.items_by_id[id_of(item)] = self.copy(item)
+        return item
+
+    def get_one_by_id(self, correlation_id: Any, item_id: str) -> Any:
+        item = self.items_by_id.get(item_id)
+        return None if item is None else self.copy(item)
+
+    def get_list_by_filter(self, correlation_id: Any, matches: Callable) -> list:
+        return [self.copy(item) for item in self.items_by_id.values() if matches(item)]
+
+    def get_page_by_filter(self, correlation_id: Any, matches: Callable, paging: Any) -> tuple:
+        matching = [item for item in self.items_by_id.values() if matches(item)]
+        return [self.copy(item) for item in matching[:paging.take]], len(matching)
+
+    def update(self, correlation_id: Any, item: Any) -> Any:
+        return super().update(correlation_id, self.copy(item)) and item
+
+    def update_partially(self, correlation_id: Any, item_id: str, changes: dict) -> Any:
+        item = super().update_partially(correlation_id, item_id, changes)
+        return None if item is None else self.copy(item)
+
+
+def write_atomically(path: str, content: bytes) -> None:
+    """The I/O floor: a temporary file written and fsynced, ``os.replace``, directory fsync."""
+    temporary_path = '%s.%d.tmp' % (path, os.getpid())
+    descriptor = os.open(temporary_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        os.write(descriptor, content)
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+    os.replace(temporary_path, path)
+    directory = os.open(os.path.dirname(path), os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+# --- Timing -----------------------------------------------------------------------------------
+
+#: prepare(count) -> arguments; timed(arguments) -> outcome; clean_up(arguments, outcome)
+Contender = Tuple[Callable[[int], Any], Callable[[Any], Any], Callable[[Any, Any], None]]
+
+
+def no_clean_up(arguments: Any, outcome: Any) -> None:
+    pass
+
+
+def time_interleaved(contenders: Dict[Tuple[str, str], Contender], settings: dict,
+                     batch: Optional[int] = None) -> Dict[Tuple[str, str], float]:
+    """Median µs per call of each contender over batches, the contenders taking turns.
+
+    Each contender first makes two single calls: one warms up (lazy set-up, caches), one sizes
+    its batch to about ``batch_seconds`` unless ``batch`` fixes it. Then each round runs one
+    batch of every contender, in reverse order every other round, for ``rounds`` rounds, or
+    fewer (not below ``min_rounds``) once ``budget_seconds`` per contender are spent. Arguments
+    are made and cleaned up off the clock. GC stays on, as users run it; a full collection
+    before each batch keeps the garbage of one batch from being charged to the next, and
+    ``gc.freeze`` keeps that collection from walking the whole of every store each time.
+    """
+    batches = {}
+    for key, (prepare, timed, clean_up) in contenders.items():
+        for _ in range(2):
+            arguments = prepare(1)
+            started = time.perf_counter()
+            clean_up(arguments, timed(arguments))
+            single = max(time.perf_counter() - started, 1e-9)
+        batches[key] = batch or max(1, int(settings['batch_seconds'] / single))
+    samples: Dict[Tuple[str, str], List[float]] = {key: [] for key in contenders}
+    gc.collect()
+    gc.freeze()  # what exists now (the stores) is left out of the collections before each batch
+    budget_start = time.perf_counter()
+    try:
+        for round_number in range(settings['rounds']):
+            for key in list(contenders)[::1 if round_number % 2 == 0 else -1]:
+                prepare, timed, clean_up = contenders[key]
+                arguments = prepare(batches[key])
+                gc.collect()
+                started = time.perf_counter()
+                outcome = timed(arguments)
+                samples[key].append((time.perf_counter() - started) / batches[key])
+                clean_up(arguments, outcome)
+            spent = time.perf_counter() - budget_start
+            if round_number + 1 >= settings['min_rounds'] and spent > settings['budget_seconds'] * len(contenders):
+                break
+    finally:
+        gc.unfreeze()
+    return {key: statistics.median(values) * 1e6 for key, values in samples.items()}
+
+
+def checked(method: Callable[..., Any]) -> Callable[[List[tuple]], List[Any]]:
+    """Calls ``method(None, *call)`` for each call of a batch; None would mean a wrong benchmark."""
+    def timed(calls: List[tuple]) -> List[Any]:
+        outcomes = [method(None, *call) for call in calls]
+        if None in outcomes:
+            raise RuntimeError('%s returned None for a stored id' % method.__name__)
+        return outcomes
+    return timed
+
+
+def sync_disks() -> None:
+    """Flushes dirty pages, so that no batch of file writes pays for the writeback of earlier ones."""
+    if hasattr(os, 'sync'):
+        os.sync()
+
+
+# --- Worker: one section at one size, for one library and the releases timed beside it ---------
+
+def import_release(version: str, folder: str) -> Any:
+    """The ``persistence`` package of a release installed in ``folder``, imported under another
+    name so that it can be timed in one process beside this checkout's ``pip_services3_data``
+    (the modules of 3.3.0 import one another only relatively)."""
+    name = 'pip_services3_data_' + version.replace('.', '_')
+    spec = importlib.util.spec_from_file_location(name, os.path.join(folder, '__init__.py'),
+                                                  submodule_search_locations=[folder])
+    sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sys.modules[name])
+    return importlib.import_module(name + '.persistence')
+
+
+class Worker:
+    """Each section measures every library in ``libraries`` (this checkout and 3.3.0, or 3.2.3
+    alone), and the floors, all interleaved, for one item shape. Floors are keyed by the first
+    library, whose worker this is."""
+
+    def __init__(self, job: dict, libraries: Dict[str, Any]) -> None:
+        self.libraries, self.main = libraries, job['library']
+        self.size, self.seed, self.directory, self.reverse = job['size'], job['seed'], job['directory'], job['reverse']
+        self.timing = job['settings']['timing'][job['section']]
+        self.concurrent_writes = job['settings']['concurrent_writes']
+        self.errors: List[str] = []
+
+    def file_persistence(self, library: str, shape: str, name: str) -> Tuple[Any, List[Any], str]:
+        """An opened file persistence of ``library`` on a file of N items that it wrote itself,
+        the items, and the file's path."""
+        persistence, items = self.libraries[library], make_items(self.size, shape, self.seed)
+        path = os.path.join(self.directory, '%s-%s-%s.json' % (name, library, shape))
+        persistence.JsonFilePersister(path).save(None, items)
+        opened = persistence.IdentifiableFilePersistence(persistence.JsonFilePersister(path, Item)
+                                                         if shape == 'objects' else persistence.JsonFilePersister(path))
+        opened.open(None)
+        return opened, items, path
+
+    def memory(self, shape: str) -> Dict[Tuple[str, str], float]:
+        """Peak traced bytes while N creates fill a store, each item made right before it is
+        handed over and not kept by the caller, as in a service."""
+        def peak(store: Any) -> float:
+            rng = random.Random(self.seed)
+            gc.collect()
+            tracemalloc.start()
+            for number in range(self.size):
+                store.create(None, shaped(make_fields(rng, number), shape))
+            peak_bytes = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            return peak_bytes
+        peaks = {(self.main, 'floor'): peak(FloorStore())}
+        for library, persistence in self.libraries.items():
+            peaks[library, 'library'] = peak(persistence.IdentifiableMemoryPersistence())
+        return peaks
+
+    def operations(self, shape: str) -> Dict[Tuple[str, str], float]:
+        """The in-memory operations beside the two floors; get_one_by_id also on a file
+        persistence of the same items, for what reading through a file persistence costs."""
+        from pip_services3_commons.data import PagingParams
+        size, rng, numbers = self.size, random.Random(self.seed + 1), iter(range(self.size, 10 ** 9))
+
+        def filled(store: Any) -> Any:
+            for item in make_items(size, shape, self.seed):
+                store.create(None, item)
+            if isinstance(store, FloorStore):
+                store.fix_order()
+            return store
+        # A store built later fills holes that earlier ones left, and is slower to scan (filters
+        # over 100,000 items are bound by memory access): the floors come first, in fresh memory,
+        # and the libraries swap places when ``reverse`` is set.
+        libraries = list(self.libraries)[::-1] if self.reverse else list(self.libraries)
+        stores = {(self.main, 'floor'): filled(FloorStore()),
+                  (self.main, 'copy floor'): filled(CopyFloorStore(copy_object if shape == 'objects' else copy_dict))}
+        for library in libraries:
+            stores[library, 'memory'] = filled(self.libraries[library].IdentifiableMemoryPersistence())
+        for library in libraries:
+            if library != '3.2.3':  # which loads plain dicts, on which its by-id operations fail
+                stores[library, 'file'] = self.file_persistence(library, shape, 'operations')[0]
+        ids = list(stores[self.main, 'floor'].items_by_id)
+
+        def key_filter(by_attribute: bool) -> Callable[[Any], bool]:
+            key = 'key-%02d' % rng.randrange(100)
+            if by_attribute:
+                return lambda item: item.key == key
+            return lambda item: item['key'] == key
+
+        def calls(operation: str, count: int, by_attribute: bool) -> List[tuple]:
+            random_ids = [ids[rng.randrange(size)] for _ in range(count)]
+            if operation == 'get_one_by_id':
+                return [(item_id,) for item_id in random_ids]
+            if operation == 'get_page_by_filter':
+                return [(key_filter(by_attribute), PagingParams(0, 100)) for _ in range(count)]
+            if operation == 'get_list_by_filter':
+                return [(key_filter(by_attribute),) for _ in range(count)]
+            if operation == 'update':
+                return [(shaped(make_fields(rng, next(numbers), item_id), shape),) for item_id in random_ids]
+            if operation == 'update_partially':
+                return [(item_id, {'content': 'Edited %d' % next(numbers)}) for item_id in random_ids]
+            if operation == 'delete_by_id':  # distinct ids, at positions that stay valid for the floor's del
+                return [(ids[position],) for position in rng.sample(range(size - count), count)]
+            return [(shaped(make_fields(rng, next(numbers)), shape),) for _ in range(count)]
+
+        def contender(operation: str, library: str, store: Any) -> Contender:
+            # 3.2.3 turns the dicts it is given into classes, on which only attribute access works.
+            by_attribute = shape == 'objects' or (library == '3.2.3' and not isinstance(store, FloorStore))
+
+            def put_back(arguments: Any, removed: List[Any]) -> None:
+                for item in removed:
+                    store.create(None, item)
+                if isinstance(store, FloorStore):
+                    store.ordered_ids = list(store.original_order)
+            return ((lambda count: calls(operation, count, by_attribute)), checked(getattr(store, operation)),
+                    put_back if operation == 'delete_by_id' else no_clean_up)
+
+        results = {}
+        for operation in OPERATIONS:
+            contenders = {(library, operation + ' ' + kind): contender(operation, library, store)
+                          for (library, kind), store in stores.items()
+                          if kind != 'file' or operation == 'get_one_by_id'}
+            try:
+                batch = min(200, size // 4) if operation in ('create', 'delete_by_id') else None
+                results.update(time_interleaved(contenders, self.timing, batch))
+            except Exception:
+                self.errors.append('%s %s: %s' % (operation, shape, traceback.format_exc()))
+        return results
+
+    def writes(self, shape: str) -> Dict[Tuple[str, str], float]:
+        """One write of each kind on a file persistence of N items, beside the I/O floor writing
+        the bytes of this library's file. One call per batch: deletes take as many items as
+        creates add, so the stores keep their size."""
+        rng, numbers = random.Random(self.seed + 2), iter(range(self.size, 10 ** 9))
+
+        def library_contenders(persistence: Any, items: List[Any]) -> Dict[str, Contender]:
+            stored_ids = [id_of(item) for item in items]
+
+            def calls(write: str, count: int) -> List[tuple]:
+                sync_disks()
+                if write == 'create':
+                    created = [shaped(make_fields(rng, next(numbers)), shape) for _ in range(count)]
+                    stored_ids.extend(id_of(item) for item in created)
+                    return [(item,) for item in created]
+                if write == 'delete_by_id':
+                    return [(stored_ids.pop(rng.randrange(len(stored_ids))),) for _ in range(count)]
+                if write == 'update_partially':
+                    return [(rng.choice(stored_ids), {'content': 'Edited %d' % next(numbers)}) for _ in range(count)]
+                return [(shaped(make_fields(rng, next(numbers), rng.choice(stored_ids)), shape),) for _ in range(count)]
+            return {write: ((lambda count, write=write: calls(write, count)), checked(getattr(persistence, write)),
+                            no_clean_up) for write in WRITES}
+
+        contenders, paths = {}, {}
+        for library in self.libraries:
+            persistence, items, paths[library] = self.file_persistence(library, shape, 'writes')
+            contenders.update({(library, write): contender
+                               for write, contender in library_contenders(persistence, items).items()})
+
+        def file_bytes(count: int) -> List[bytes]:
+            sync_disks()
+            with open(paths[self.main], 'rb') as file:
+                return [file.read()] * count
+
+        def io_floor(contents: List[bytes]) -> None:
+            for content in contents:
+                write_atomically(os.path.join(self.directory, 'io-floor.bin'), content)
+        contenders[self.main, 'floor'] = (file_bytes, io_floor, no_clean_up)
+        results = time_interleaved(contenders, self.timing, 1)
+        results[self.main, 'file bytes'] = os.path.getsize(paths[self.main])
+        return results
+
+    def open(self, shape: str) -> Dict[Tuple[str, str], float]:
+        """Opening a file that the library wrote from items of ``shape``, beside reading that file
+        with ``json.loads`` and building a dict keyed by id."""
+        opened: List[Any] = []
+        path = os.path.join(self.directory, 'open-%s.json' % shape)
+        self.libraries[self.main].JsonFilePersister(path).save(None, make_items(self.size, shape, self.seed))
+
+        def floor(count: int) -> None:
+            for _ in range(count):
+                with open(path, 'rb') as file:
+                    opened.append({item['id']: item for item in json.loads(file.read())})
+
+        def library(persistence: Any, item_type: Optional[type]) -> Callable[[int], None]:
+            def timed(count: int) -> None:
+                for _ in range(count):
+                    persister = persistence.JsonFilePersister(path, item_type) if item_type else \
+                        persistence.JsonFilePersister(path)
+                    opened.append(persistence.IdentifiableFilePersistence(persister))
+                    opened[-1].open(None)
+            return timed
+        timed_calls = {(self.main, 'floor'): floor}
+        for name, persistence in self.libraries.items():
+            timed_calls[name, 'without item_type'] = library(persistence, None)
+            if name != '3.2.3':  # which has no item_type
+                timed_calls[name, 'with item_type'] = library(persistence, Item)
+        return time_interleaved({key: ((lambda count: count), timed, lambda *_: opened.clear())
+                                 for key, timed in timed_calls.items()}, self.timing, 1)
+
+    def concurrency(self, shape: str) -> Dict[Tuple[str, str], float]:
+        """Per update: a batch of updates on one file persistence made by one thread, then the
+        same number spread over THREADS threads."""
+        rng, contenders = random.Random(self.seed + 3), {}
+
+        def threads(persistence: Any, ids: List[str], count: int) -> Contender:
+            update = checked(persistence.update)
+
+            def updates(batch: int) -> List[Any]:  # the same number whatever the number of threads
+                return [shaped(make_fields(rng, number, rng.choice(ids)), shape)
+                        for number in range(self.concurrent_writes)]
+
+            def timed(items: List[Any]) -> None:
+                with ThreadPoolExecutor(count) as pool:
+                    list(pool.map(lambda item: update([(item,)]), items))  # raises what a thread raised
+            return updates, timed, no_clean_up
+        for library in self.libraries:
+            persistence, items, _path = self.file_persistence(library, shape, 'concurrency')
+            ids = [id_of(item) for item in items]
+            contenders[library, '1 thread'] = threads(persistence, ids, 1)
+            contenders[library, '%d threads' % THREADS] = threads(persistence, ids, THREADS)
+        per_batch = time_interleaved(contenders, self.timing, 1)
+        return {key: value / self.concurrent_writes for key, value in per_batch.items()}
+
+
+def worker_main(job: dict) -> int:
+    """Measures one section at one size and prints the medians as one JSON line."""
+    answer: Dict[str, Any] = {'records': [], 'libraries': {}}
+    errors = []
+    try:
+        if job['library'] == 'ours':
+            sys.path.insert(0, REPO_ROOT)
+        libraries = {job['library']: importlib.import_module('pip_services3_data.persistence')}
+        libraries.update({version: import_release(version, folder) for version, folder in job['beside'].items()})
+        answer['libraries'] = {name: os.path.dirname(os.path.dirname(os.path.abspath(module.__file__)))
+                               for name, module in libraries.items()}
+        answer['commons'] = metadata.version('pip_services3_commons')
+        worker = Worker(job, libraries)
+        for shape in SHAPES:
+            try:
+                measured = getattr(worker, job['section'])(shape)
+                answer['records'] += [[library, job['size'], shape, name, value]
+                                      for (library, name), value in measured.items()]
+            except Exception:
+                errors.append('%s %s: %s' % (job['section'], shape, traceback.format_exc()))
+            gc.collect()
+        errors += worker.errors
+    except Exception:
+        errors.append(traceback.format_exc())
+    sys.stdout.write(RESULT_MARKER + json.dumps(dict(answer, errors=errors)) + '\n')
+    return 1 if errors else 0
+
+
+# --- Runner: releases, workers, report --------------------------------------------------------
+
+def log(message: str) -> None:
     sys.stderr.write(message + '\n')
     sys.stderr.flush()
 
 
-# ---------------------------------------------------------------------------------------------
-# Environments
-
-def old_python() -> str:
-    return os.path.join(OLD_VENV, 'Scripts' if os.name == 'nt' else 'bin',
-                        'python.exe' if os.name == 'nt' else 'python')
+def release_python(version: str) -> str:
+    folder = os.path.join(BENCHMARKS_DIR, '.venv-' + version)
+    return os.path.join(folder, 'Scripts', 'python.exe') if os.name == 'nt' else os.path.join(folder, 'bin', 'python')
 
 
-def old_release_installed() -> bool:
-    if not os.path.exists(old_python()):
-        return False
-    check = ('from importlib import metadata; import pip_services3_data.persistence; '
-             'print(metadata.version("pip_services3_data"))')
-    completed = subprocess.run([old_python(), '-c', check], capture_output=True, text=True,
-                               cwd=tempfile.gettempdir())
-    return completed.returncode == 0 and completed.stdout.strip() == OLD_VERSION
-
-
-def ensure_old_release() -> Optional[str]:
-    """Creates the 3.2.3 virtualenv when missing; returns None when ready, else the reason."""
-    if old_release_installed():
+def release_folder(version: str) -> Optional[str]:
+    """Where the release's ``pip_services3_data`` is installed in its virtualenv, if it is."""
+    if not os.path.exists(release_python(version)):
         return None
-    log('Setting up %s with pip-services3-data==%s ...' % (OLD_VENV, OLD_VERSION))
-    try:
-        if not os.path.exists(old_python()):
-            subprocess.run([sys.executable, '-m', 'venv', OLD_VENV], check=True,
-                           capture_output=True, text=True)
-        subprocess.run([old_python(), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                        'pip-services3-data==' + OLD_VERSION], check=True, capture_output=True, text=True)
-    except (OSError, subprocess.CalledProcessError) as error:
-        details = getattr(error, 'stderr', '') or str(error)
-        return 'could not set up %s: %s' % (OLD_VENV, details.strip().splitlines()[-1:] or details)
-    if not old_release_installed():
-        return 'pip-services3-data==%s is not importable in %s' % (OLD_VERSION, OLD_VENV)
-    return None
+    check = ('import importlib.metadata as m, pip_services3_data as p; '
+             'print(m.version("pip-services3-data"), p.__file__)')
+    found = subprocess.run([release_python(version), '-c', check], capture_output=True, text=True,
+                           cwd=tempfile.gettempdir()).stdout.split()
+    inside = found[-1:] and os.path.realpath(found[-1]).startswith(os.path.realpath(BENCHMARKS_DIR))
+    return os.path.dirname(found[-1]) if found[:1] == [version] and inside else None
 
 
-def interpreter_for(library: str) -> str:
-    return old_python() if library == 'old' else sys.executable
+def set_up_release(version: str, quick: bool) -> Optional[str]:
+    """Makes the release's virtualenv when it is missing; returns None when it is ready, else why not."""
+    if release_folder(version):
+        return None
+    log('Setting up benchmarks/.venv-%s ...' % version)
+    # The commons and components this library runs with, so that only pip_services3_data differs.
+    pins = ['%s==%s' % (name, metadata.version(name)) for name in ('pip_services3_commons', 'pip_services3_components')]
+    with tempfile.TemporaryDirectory() as source:
+        try:
+            requirement = RELEASES[version]
+            if version == '3.3.0':
+                archive = subprocess.run(['git', '-C', REPO_ROOT, 'archive', '--format=tar', requirement],
+                                         capture_output=True, check=True).stdout
+                with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                    tar.extractall(source, **({'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}))
+                requirement = source
+            subprocess.run([sys.executable, '-m', 'venv', '--clear', os.path.join(BENCHMARKS_DIR, '.venv-' + version)],
+                           check=True, capture_output=True)
+            patience = ['--timeout', '10', '--retries', '1'] if quick else []  # offline, a quick run goes on soon
+            subprocess.run([release_python(version), '-m', 'pip', 'install', '--quiet', *patience, requirement, *pins],
+                           check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError, tarfile.TarError) as error:
+            output = getattr(error, 'stderr', None) or str(error).encode()
+            details = [line.strip() for line in output.decode(errors='replace').splitlines() if line.strip()] or ['?']
+            reason = next((line for line in details if line.startswith('ERROR')), details[-1])
+            return 'could not set up %s: %s' % (version, reason)
+    return None if release_folder(version) else '%s does not import from its virtualenv' % version
 
 
-def run_worker(library: str, job: Dict[str, Any], verbose: bool) -> Tuple[Dict[str, Any], bool]:
-    """Runs one worker; returns its answer and whether everything in it ran."""
-    job = dict(job, library=library, repo_root=REPO_ROOT)
-    # The working directory is a temporary one, so the 3.2.3 worker cannot import this checkout.
-    completed = subprocess.run([interpreter_for(library), WORKER, json.dumps(job)],
+def run_worker(job: dict, verbose: bool) -> dict:
+    python = sys.executable if job['library'] == 'ours' else release_python(job['library'])
+    # From a temporary directory, so that a release's worker cannot import this checkout.
+    completed = subprocess.run([python, os.path.abspath(__file__), '--worker', json.dumps(job)],
                                capture_output=True, text=True, cwd=tempfile.gettempdir())
-    if verbose and completed.stderr:
+    if verbose:
         sys.stderr.write(completed.stderr)
-    answer = None
     for line in completed.stdout.splitlines():
         if line.startswith(RESULT_MARKER):
-            answer = json.loads(line[len(RESULT_MARKER):])
-    if answer is None:
-        answer = {'library': library,
-                  'fatal': 'worker exited with status %d without results:\n%s' % (
-                      completed.returncode, completed.stderr[-3000:])}
-    ran = completed.returncode == 0 and 'fatal' not in answer
-    if not ran and not verbose:
-        sys.stderr.write(completed.stderr[-3000:])
-    return answer, ran
-
-
-# ---------------------------------------------------------------------------------------------
-# Machine
-
-def cpu_model() -> str:
-    try:
-        with open('/proc/cpuinfo') as cpuinfo:
-            for line in cpuinfo:
-                if line.lower().startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown'
-
-
-def filesystem_of(path: str) -> str:
-    try:
-        with open('/proc/mounts') as mounts:
-            entries = [line.split() for line in mounts]
-    except OSError:
-        return 'unknown'
-    path = os.path.realpath(path)
-    best = ('', 'unknown')
-    for entry in entries:
-        mount_point, kind = entry[1], entry[2]
-        inside = path == mount_point or path.startswith(mount_point.rstrip('/') + '/')
-        if inside and len(mount_point) > len(best[0]):
-            best = (mount_point, kind)
-    return best[1]
-
-
-def checkout_version() -> str:
-    try:
-        with open(os.path.join(REPO_ROOT, 'setup.py')) as setup_file:
-            found = re.search(r"version\s*=\s*['\"]([^'\"]+)['\"]", setup_file.read())
-            if found:
-                return found.group(1)
-    except OSError:
-        pass
-    return 'checkout'
-
-
-def machine_description(directory: str) -> List[Tuple[str, str]]:
-    try:
-        load = ' / '.join('%.2f' % value for value in os.getloadavg())
-    except OSError:
-        load = 'unknown'
-    return [
-        ('Date', datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')),
-        ('Platform', platform.platform()),
-        ('CPU', '%s, %s logical cores' % (cpu_model(), os.cpu_count())),
-        ('Python', '%s %s' % (platform.python_implementation(), platform.python_version())),
-        ('Load average at start (1/5/15 min)', load),
-        ('Files written in', '%s (%s)' % (directory, filesystem_of(directory))),
-    ]
-
-
-# ---------------------------------------------------------------------------------------------
-# Report
-
-def format_us(value: Optional[float]) -> str:
-    if value is None:
-        return 'n/a'
-    if value < 10:
-        return '%.2f' % value
-    if value < 1000:
-        return '%.1f' % value
-    return '{:,.0f}'.format(value)
-
-
-def format_ratio(value: Optional[float]) -> str:
-    return 'n/a' if value is None else '%.2f×' % value
-
-
-def ratio(numerator: Optional[float], denominator: Optional[float]) -> Optional[float]:
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
+            return json.loads(line[len(RESULT_MARKER):])
+    return {'records': [], 'errors': ['worker exit status %d: %s' % (completed.returncode, completed.stderr[-2000:])]}
 
 
 class Results:
-    """Worker answers, indexed as results[library][size][shape][operation] -> measurement."""
+    """Medians by (library, section, size, shape, name), µs per call or bytes; a value measured in
+    both orders is the mean of the two."""
 
-    def __init__(self):
-        self.operations: Dict[str, Dict[int, Dict[str, Any]]] = {}
-        self.memory: Dict[str, Dict[str, Any]] = {}
-        self.descriptions: Dict[str, Any] = {}
+    def __init__(self) -> None:
+        self.values: Dict[Tuple, List[float]] = {}
+        self.libraries: Dict[str, str] = {}
+        self.commons: Optional[str] = None
         self.failures: List[str] = []
 
-    def add_failure(self, library: str, where: str, text: str):
-        lines = [line for line in text.strip().splitlines() if line.strip()]
-        title = LIBRARY_TITLES.get(library, 'floor + copies')
-        self.failures.append('%s, %s: %s' % (title, where, lines[-1] if lines else text))
+    def add(self, worker: str, section: str, answer: dict) -> None:
+        self.libraries.update(answer.get('libraries', {}))
+        self.commons = answer.get('commons', self.commons)
+        for library, size, shape, name, value in answer['records']:
+            self.values.setdefault((library, section, size, shape, name), []).append(value)
+        for error in answer['errors']:
+            lines = [line for line in error.strip().splitlines() if line.strip()]
+            self.failures.append('%s worker, %s: %s … %s' % (TITLES[worker], section, lines[0], lines[-1]))
 
-    def add_operations(self, library: str, size: int, answer: Dict[str, Any]):
-        if 'description' in answer:
-            self.descriptions[library] = answer['description']
-        if 'fatal' in answer:
-            self.add_failure(library, 'N=%d' % size, answer['fatal'])
-            return
-        self.operations.setdefault(library, {})[size] = answer['results']
-        for shape, shape_results in answer['results'].items():
-            if 'error' in shape_results:
-                self.add_failure(library, '%s N=%d set-up' % (shape, size), shape_results['error'])
-            for name, measurement in shape_results.items():
-                if isinstance(measurement, dict) and 'error' in measurement:
-                    self.add_failure(library, '%s N=%d %s' % (shape, size, name), measurement['error'])
+    def get(self, library: str, section: str, size: int, shape: str, name: str) -> Optional[float]:
+        values = self.values.get((library, section, size, shape, name))
+        return statistics.mean(values) if values else None
 
-    def add_memory(self, library: str, shape: str, answer: Dict[str, Any]):
-        if 'fatal' in answer:
-            self.add_failure(library, 'memory %s' % shape, answer['fatal'])
-            return
-        memory = answer['memory']
-        if 'error' in memory:
-            self.add_failure(library, 'memory %s' % shape, memory['error'])
-            return
-        self.memory.setdefault(library, {})[shape] = memory
-
-    def operation_us(self, library: str, size: int, shape: str, operation: str) -> Optional[float]:
-        measurement = self.operations.get(library, {}).get(size, {}).get(shape, {}).get(operation)
-        if not isinstance(measurement, dict) or 'us' not in measurement:
-            return None
-        return measurement['us']
-
-    def file_value(self, library: str, size: int, shape: str, measure: str) -> Optional[float]:
-        file_results = self.operations.get(library, {}).get(size, {}).get(shape, {}).get('file')
-        if not isinstance(file_results, dict) or measure not in file_results:
-            return None
-        value = file_results[measure]
-        return value['us'] if isinstance(value, dict) else value
-
-    def memory_value(self, library: str, shape: str, measure: str) -> Optional[float]:
-        return self.memory.get(library, {}).get(shape, {}).get(measure)
+    def ratio(self, section: str, size: int, shape: str, name: str, versus: str) -> Optional[float]:
+        """This library's ``name`` over ``versus``: a release's ``name``, or this library's floor ``versus``."""
+        denominator = self.get(versus, section, size, shape, name) if versus in RELEASES else \
+            self.get('ours', section, size, shape, versus)
+        numerator = self.get('ours', section, size, shape, name)
+        return None if numerator is None or not denominator else numerator / denominator
 
 
-def operations_table(results: Results, size: int) -> List[str]:
-    lines = ['| operation | items | floor µs | floor + copies µs | this library µs | %s µs '
-             '| ÷ floor | ÷ floor + copies | ÷ %s |' % (OLD_VERSION, OLD_VERSION),
-             '|---|---|---:|---:|---:|---:|---:|---:|---:|']
+def number(value: Optional[float], scale: float = 1.0) -> str:
+    if value is None:
+        return 'n/a'
+    value *= scale
+    return '%.2f' % value if value < 10 else '%.1f' % value if value < 1000 else '{:,.0f}'.format(value)
+
+
+def times(value: Optional[float]) -> str:
+    return 'n/a' if value is None else '%.2f×' % value
+
+
+def table(title: str, header: List[str], labels: int, rows: List[List[str]]) -> List[str]:
+    alignment = '|' + '---|' * labels + '---:|' * (len(header) - labels)
+    return ['## ' + title, '', '| %s |' % ' | '.join(header), alignment] \
+        + ['| %s |' % ' | '.join(row) for row in rows] + ['']
+
+
+def cells(results: Results, section: str, size: int, shape: str, name: str, floors: List[str], releases: List[str],
+          scale: float = 1.0) -> List[str]:
+    """The floors, this library and the releases, then this library over each of them."""
+    return ([number(results.get('ours', section, size, shape, floor), scale) for floor in floors]
+            + [number(results.get(library, section, size, shape, name), scale) for library in ['ours'] + releases]
+            + [times(results.ratio(section, size, shape, name, versus)) for versus in floors + releases])
+
+
+def verdicts(results: Results, sizes: Dict[str, List[int]], judged: bool) -> List[str]:
+    """One line per target: PASS or FAIL when ``judged``, INFO otherwise, SKIP when not measured."""
+    lines = []
+
+    def verdict(label: str, shape: str, size: int, value: Optional[float], versus: str, limit: float,
+                at_least: bool = False) -> None:
+        met = value is not None and (value >= limit if at_least else value <= limit)
+        word = 'SKIP' if value is None else ('PASS' if met else 'FAIL') if judged else 'INFO'
+        lines.append('{}  {} [{}] N={:,}: {} {} (target {} {}×)'.format(
+            word, label, shape, size, times(value), versus, '≥' if at_least else '≤', limit))
+
+    operations, several = sizes['operations'][0], '%d threads' % THREADS
     for shape in SHAPES:
-        for operation in OPERATIONS:
-            floor = results.operation_us('floor', size, shape, operation)
-            copying_floor = results.operation_us(COPYING_FLOOR, size, shape, operation)
-            ours = results.operation_us('ours', size, shape, operation)
-            old = results.operation_us('old', size, shape, operation)
-            lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
-                operation, shape, format_us(floor), format_us(copying_floor), format_us(ours),
-                format_us(old), format_ratio(ratio(ours, floor)),
-                format_ratio(ratio(ours, copying_floor)), format_ratio(ratio(ours, old))))
+        for operation, limit in [('get_one_by_id', 10), ('update', 10), ('update_partially', 10), ('delete_by_id', 2),
+                                 ('get_page_by_filter', 2), ('get_list_by_filter', 2)]:
+            verdict(operation, shape, operations, results.ratio('operations', operations, shape, operation + ' memory',
+                                                                 operation + ' floor'),
+                    'order-preserving floor' if operation == 'delete_by_id' else 'floor', limit)
+        for operation, limit in [('get_one_by_id', 2), ('create', 2.5)]:
+            verdict(operation, shape, operations, results.ratio('operations', operations, shape, operation + ' memory',
+                                                                 operation + ' copy floor'), 'copy floor', limit)
+        size = sizes['memory'][0]
+        verdict('peak memory', shape, size, results.ratio('memory', size, shape, 'library', 'floor'), 'floor', 1.5)
+        for size in sizes['writes']:
+            for write in WRITES:
+                verdict('file ' + write, shape, size, results.ratio('writes', size, shape, write, 'floor'),
+                        'I/O floor', 1.5)
+        for item_type in ITEM_TYPES:
+            size = sizes['open'][0]
+            verdict('open, ' + item_type, shape, size, results.ratio('open', size, shape, item_type, 'floor'),
+                    'json.loads + index', 1.3)
+        size = sizes['concurrency'][0]
+        verdict('%d writer threads' % THREADS, shape, size,
+                results.ratio('concurrency', size, shape, '1 thread', several), 'one thread', 3, at_least=True)
+        verdict('get_one_by_id, file persistence', shape, operations, results.ratio(
+            'operations', operations, shape, 'get_one_by_id file', 'get_one_by_id memory'), 'memory persistence', 1.3)
+        # The five kinds together (geometric mean): one kind alone would judge mostly the disk's noise.
+        ratios = [results.ratio('writes', 1000, shape, write, '3.3.0') for write in WRITES]
+        verdict('file write, the five kinds', shape, 1000, None if None in ratios else
+                statistics.geometric_mean(ratios), '3.3.0', 1.05)
     return lines
 
 
-def file_table(results: Results, sizes: List[int]) -> List[str]:
-    lines = ['| N | items | measure | floor | this library | %s | ÷ floor | ÷ %s |'
-             % (OLD_VERSION, OLD_VERSION),
-             '|---:|---|---|---:|---:|---:|---:|---:|']
-    measures = [('open', 'open (load), ms', 1e-3), ('write', 'one write, ms', 1e-3),
-                ('file_bytes', 'file size, KiB', 1 / 1024)]
-    for size in sizes:
-        for shape in SHAPES:
-            for measure, title, scale in measures:
-                values = [results.file_value(library, size, shape, measure)
-                          for library in ('floor', 'ours', 'old')]
-                shown = [format_us(None if value is None else value * scale) for value in values]
-                lines.append('| {:,} | {} | {} | {} | {} | {} | {} | {} |'.format(
-                    size, shape, title, shown[0], shown[1], shown[2],
-                    format_ratio(ratio(values[1], values[0])), format_ratio(ratio(values[1], values[2]))))
-    return lines
+def report(results: Results, settings: dict, releases: List[str], judged: bool) -> List[str]:
+    sizes, file_releases = settings['sizes'], [release for release in releases if release != '3.2.3']
+    titles, over = [TITLES[library] for library in ['ours'] + releases], ['÷ ' + release for release in releases]
+    lines = ['## Targets', '', '```'] + verdicts(results, sizes, judged) + ['```', '']
 
-
-def memory_table(results: Results) -> List[str]:
-    lines = ['| items | measure | floor MiB | this library MiB | %s MiB | ÷ floor | ÷ %s |'
-             % (OLD_VERSION, OLD_VERSION),
-             '|---|---|---:|---:|---:|---:|---:|']
+    n, rows = sizes['operations'][0], []
     for shape in SHAPES:
-        for measure, title in (('peak_bytes_per_100k', 'peak'), ('retained_bytes_per_100k', 'retained')):
-            values = [results.memory_value(library, shape, measure) for library in ('floor', 'ours', 'old')]
-            shown = ['n/a' if value is None else '%.1f' % (value / 2 ** 20) for value in values]
-            lines.append('| %s | %s | %s | %s | %s | %s | %s |' % (
-                shape, title, shown[0], shown[1], shown[2],
-                format_ratio(ratio(values[1], values[0])), format_ratio(ratio(values[1], values[2]))))
-    return lines
+        for operation, kind in [(operation, 'memory') for operation in OPERATIONS] + [('get_one_by_id', 'file')]:
+            label = operation + (', file persistence' if kind == 'file' else '')
+            rows.append([label, shape] + cells(results, 'operations', n, shape, operation + ' ' + kind,
+                                               [operation + ' floor', operation + ' copy floor'], releases))
+    header = ['operation', 'items', 'floor', 'copy floor'] + titles + ['÷ floor', '÷ copy floor'] + over
+    lines += table('In memory, N = {:,}: µs per call'.format(n), header, 2, rows)
 
+    n = sizes['memory'][0]
+    rows = [[shape] + cells(results, 'memory', n, shape, 'library', ['floor'], releases, 1e5 / n / 2 ** 20)
+            for shape in SHAPES]
+    lines += table('Peak memory while N = {:,} creates fill a store: MiB per 100,000 items'.format(n),
+                   ['items', 'floor'] + titles + ['÷ floor'] + over, 1, rows)
 
-def check_targets(results: Results, sizes: List[int]) -> List[str]:
-    largest = max(sizes)
-    # The targets are set at 100,000 items; at smaller sizes fixed costs dominate the ratios,
-    # so a quick run reports them without judging them.
-    judged = largest >= 100_000
-    verdicts = []
+    kib = {(size, shape): number(results.get('ours', 'writes', size, shape, 'file bytes'), 2 ** -10)
+           for size in sizes['writes'] for shape in SHAPES}
+    rows = [['{:,}'.format(size), shape, write, kib[size, shape]]
+            + cells(results, 'writes', size, shape, write, ['floor'], file_releases, 1e-3)
+            for size in sizes['writes'] for shape in SHAPES for write in WRITES]
+    header = ['N', 'items', 'write', 'file KiB', 'I/O floor', TITLES['ours']] + file_releases + ['÷ I/O floor'] \
+        + ['÷ ' + release for release in file_releases]
+    lines += table('File writes: ms per write', header, 3, rows)
 
-    def verdict(label: str, value: Optional[float], limit: float, baseline: str):
-        if value is None:
-            verdicts.append('SKIP  %s: not measured' % label)
-        else:
-            word = ('PASS' if value <= limit else 'FAIL') if judged else 'INFO'
-            verdicts.append('%s  %s: %.2f× %s (limit %.1f× at N=100,000)' % (
-                word, label, value, baseline, limit))
+    n = sizes['open'][0]
+    rows = [[shape, item_type] + cells(results, 'open', n, shape, item_type, ['floor'], releases, 1e-3)
+            for shape in SHAPES for item_type in ITEM_TYPES]
+    header = ['file written from', 'item_type', 'json.loads + index'] + titles + ['÷ floor'] + over
+    lines += table('Open, N = {:,}: ms'.format(n), header, 2, rows)
 
+    n, several, rows = sizes['concurrency'][0], '%d threads' % THREADS, []
     for shape in SHAPES:
-        for operation, baseline, limit in MEMORY_OPERATION_TARGETS:
-            ours = results.operation_us('ours', largest, shape, operation)
-            reference = results.operation_us(baseline, largest, shape, operation)
-            title = 'order-preserving floor' if operation == 'delete_by_id' else LIBRARY_TITLES[baseline]
-            verdict('{} [{}] N={:,}'.format(operation, shape, largest), ratio(ours, reference), limit, title)
-        write_sizes = [size for size in sizes if size in FILE_WRITE_TARGET_SIZES] or [largest]
-        for size in write_sizes:
-            verdict('file write [{}] N={:,}'.format(shape, size),
-                    ratio(results.file_value('ours', size, shape, 'write'),
-                          results.file_value('floor', size, shape, 'write')),
-                    FILE_WRITE_LIMIT, 'atomic floor')
-        verdict('file open [{}] N={:,}'.format(shape, largest),
-                ratio(results.file_value('ours', largest, shape, 'open'),
-                      results.file_value('floor', largest, shape, 'open')),
-                OPEN_LIMIT, 'floor')
-        verdict('memory peak per 100k [%s]' % shape,
-                ratio(results.memory_value('ours', shape, 'peak_bytes_per_100k'),
-                      results.memory_value('floor', shape, 'peak_bytes_per_100k')),
-                MEMORY_LIMIT, 'floor')
-    return verdicts
+        for library in ['ours'] + file_releases:
+            single, spread = (results.get(library, 'concurrency', n, shape, name) for name in ('1 thread', several))
+            rows.append([TITLES[library], shape, number(single and 1e6 / single), number(spread and 1e6 / spread),
+                         times(single / spread if single and spread else None)])
+    lines += table('Concurrent writers: updates on one file persistence of N = {:,} items'.format(n),
+                   ['library', 'items', '1 thread: writes/s', several + ': writes/s', 'speed-up'], 2, rows)
+    return lines + (['## Failures', ''] + ['- ' + failure for failure in results.failures] if results.failures else [])
 
 
-def render_report(results: Results, sizes: List[int], machine: List[Tuple[str, str]],
-                  settings: Dict[str, Any], command: str, notes: List[str], verdicts: List[str],
-                  memory_size: int) -> str:
-    lines = ['# Benchmark results', '',
-             'Produced by `%s`. Times are medians of per-operation times over batches '
-             '(see [README.md](README.md) for the method); lower is better.' % command, '']
-    lines += ['## Machine', '', '| | |', '|---|---|']
-    lines += ['| %s | %s |' % row for row in machine]
-    libraries = ['this library: %s %s (%s)' % (
-        'pip_services3_data', checkout_version(),
-        (results.descriptions.get('ours') or {}).get('module', 'not measured'))]
-    old = results.descriptions.get('old')
-    libraries.append('%s: %s' % (OLD_VERSION, old['module'] if old else 'not measured'))
-    commons = (results.descriptions.get('ours') or old or {}).get('commons')
-    if commons:
-        libraries.append('pip-services3-commons %s' % commons)
-    lines.append('| Libraries | %s |' % '; '.join(libraries))
-    lines.append('| Settings | %s |' % ', '.join('%s=%s' % item for item in sorted(settings.items())))
-    lines.append('')
-    if notes:
-        lines += ['## Notes', ''] + ['- ' + note for note in notes] + ['']
-    lines += ['## Targets at N={:,}'.format(max(sizes)), '', '```'] + verdicts + ['```', '']
-    lines += ['## In-memory operations (µs per operation)', '',
-              'The floors run in the same process as this library, their batches alternating. '
-              'Floor for `delete_by_id`: order-preserving (dict lookup of the index, then `del` at '
-              'that index of a list of the N ids). *Floor + copies* is the floor storing and '
-              'returning copies made with this library\'s copier, as the contract asks (no targets '
-              'refer to it; it shows what the copies alone cost). `÷ floor`, `÷ floor + copies` and '
-              '`÷ %s` are this library\'s time divided by theirs.' % OLD_VERSION, '']
-    for size in sizes:
-        lines += ['### N = {:,}'.format(size), ''] + operations_table(results, size) + ['']
-    lines += ['## File persistence', '',
-              '`open`: a new persistence loading a file of N items (floor: read + `json.loads` + a '
-              'dict keyed by id, building objects for the object shape). `one write`: one `update` '
-              'on a store of N items, which rewrites the whole file (floor: `json.dumps` of plain '
-              'dicts, temp file + flush + fsync + `os.replace` + directory fsync). 3.2.3 writes the '
-              'file in place without fsync.', '']
-    lines += file_table(results, sizes) + ['']
-    lines += ['## Memory (tracemalloc, per 100,000 items, store built with N={:,} creates)'.format(
-        memory_size), ''] + memory_table(results) + ['']
-    if results.failures:
-        lines += ['## Failures', ''] + ['- ' + failure for failure in results.failures] + ['']
-    return '\n'.join(lines)
-
-
-# ---------------------------------------------------------------------------------------------
-
-def parse_arguments(argv: List[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--quick', action='store_true',
-                        help='sizes 200 and 1,000 and few repeats (a smoke run for CI)')
-    parser.add_argument('--sizes', help='comma-separated item counts (default 1000,10000,100000)')
-    parser.add_argument('--output', default=os.path.join(BENCHMARKS_DIR, 'RESULTS.md'),
-                        help='markdown report path (default benchmarks/RESULTS.md)')
-    parser.add_argument('--libraries', default='floor,ours,old',
-                        help='which of floor,ours,old to measure (default all three)')
-    parser.add_argument('--repeats', type=int, help='batches per measurement (default 7, quick 3)')
-    parser.add_argument('--directory', default=None,
-                        help='where the file benchmarks write (default: the system temp dir)')
-    parser.add_argument('--json', metavar='PATH',
-                        help='also write every measurement (median, min, max, batch, samples) as JSON')
-    parser.add_argument('--seed', type=int, default=20240401)
-    parser.add_argument('--no-memory', action='store_true', help='skip the tracemalloc runs')
-    parser.add_argument('--profile', metavar='OPERATION', choices=OPERATIONS + ['open', 'write'],
-                        help='print a cProfile of one batch of OPERATION (an in-memory operation, '
-                             'or open / write of the file persistence) in this library and exit')
-    parser.add_argument('--shape', choices=SHAPES, default='dicts', help='item shape for --profile')
-    parser.add_argument('--verbose', action='store_true', help='show worker progress')
-    return parser.parse_args(argv)
+def machine(directory: str) -> List[str]:
+    cpu = platform.processor() or 'unknown'
+    if os.path.exists('/proc/cpuinfo'):
+        with open('/proc/cpuinfo') as cpuinfo:
+            cpu = next((line.split(':', 1)[1].strip() for line in cpuinfo if line.startswith('model name')), cpu)
+    load = ' / '.join('%.2f' % value for value in os.getloadavg()) if hasattr(os, 'getloadavg') else 'unknown'
+    rows = [('Date', datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')),
+            ('Platform', platform.platform()), ('CPU', '%s, %s logical cores' % (cpu, os.cpu_count())),
+            ('Python', platform.python_version()), ('Load average at start (1/5/15 min)', load),
+            ('Files written in', directory)]
+    return ['## Machine', '', '| | |', '|---|---|'] + ['| %s | %s |' % row for row in rows]
 
 
 def main(argv: List[str]) -> int:
-    arguments = parse_arguments(argv)
-    settings = dict(QUICK_SETTINGS if arguments.quick else FULL_SETTINGS)
-    if arguments.repeats:
-        settings['repeats'] = arguments.repeats
-        settings['file_repeats'] = arguments.repeats
-        settings['min_repeats'] = min(settings['min_repeats'], arguments.repeats)
-        settings['file_min_repeats'] = min(settings['file_min_repeats'], arguments.repeats)
-    if arguments.sizes:
-        sizes = sorted({int(size.replace('_', '')) for size in arguments.sizes.split(',')})
-    else:
-        sizes = [200, 1000] if arguments.quick else [1000, 10000, 100000]
-    if min(sizes) < 8:
-        log('sizes must be at least 8')
-        return 2
-    libraries = [name.strip() for name in arguments.libraries.split(',') if name.strip()]
-    unknown = set(libraries) - set(LIBRARY_TITLES)
-    if unknown:
-        log('unknown libraries: %s' % ', '.join(sorted(unknown)))
-        return 2
-    seed = arguments.seed
-    created_directory = None
-    directory = arguments.directory
-    if directory is None:
-        directory = created_directory = tempfile.mkdtemp(prefix='pip-data-bench-')
-    base_job = dict(settings, seed=seed, directory=directory)
-    machine = machine_description(os.path.dirname(directory) if created_directory else directory)
-
-    if arguments.profile:
-        job = dict(base_job, task='profile', size=max(sizes), shape=arguments.shape,
-                   operation=arguments.profile)
-        answer, ran = run_worker('ours', job, arguments.verbose)
-        print(answer.get('profile') or answer.get('fatal'))
-        return 0 if ran else 1
-
-    notes: List[str] = []
-    if 'old' in libraries:
-        problem = ensure_old_release()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--quick', action='store_true', help='N = 1,000 and few batches; targets not judged')
+    parser.add_argument('--output', default=os.path.join(BENCHMARKS_DIR, 'RESULTS.md'), help='where the report goes')
+    parser.add_argument('--releases', default='3.3.0,3.2.3', help='which of 3.3.0,3.2.3 to compare with')
+    parser.add_argument('--sections', default=','.join(SECTIONS), help='any of ' + ','.join(SECTIONS))
+    parser.add_argument('--json', metavar='PATH', help='also write every measurement as JSON')
+    parser.add_argument('--verbose', action='store_true', help="show the workers' stderr")
+    arguments = parser.parse_args(argv)
+    releases, sections = [name for name in arguments.releases.split(',') if name], arguments.sections.split(',')
+    if set(releases) - set(RELEASES) or set(sections) - set(SECTIONS):
+        parser.error('unknown release or section')
+    settings, notes = QUICK if arguments.quick else FULL, []
+    for release in list(releases):
+        problem = set_up_release(release, arguments.quick)
+        if problem and not arguments.quick:
+            log('%s\n(leave it out of --releases to run without it)' % problem)
+            return 2
         if problem:
-            if not arguments.quick:
-                log('%s\n(use --libraries floor,ours to run without it)' % problem)
-                return 2
-            libraries.remove('old')
-            notes.append('%s was skipped: %s' % (OLD_VERSION, problem))
-            log('Skipping %s: %s' % (OLD_VERSION, problem))
-    if 'ours' in libraries and not os.path.exists(
-            os.path.join(REPO_ROOT, 'pip_services3_data', 'persistence', '__init__.py')):
-        notes.append('this library has no pip_services3_data/persistence/__init__.py yet')
-    notes.append('3.2.3 turns every dict it is given into a class (`type("object", (object,), item)`) '
-                 'and stores that, so its "dicts" rows time dicts converted to classes and its '
-                 'filters read `item.key`; this library and the floor keep dicts and filter with '
-                 '`item["key"]`. 3.2.3 loads files as plain dicts, on which its by-id operations '
-                 'fail, so before its file writes are timed its loaded items are converted '
-                 '(untimed) to the shape its own `create` makes.')
-
-    results = Results()
-    everything_ran = True
-    # The floor runs inside this library's worker, its batches alternating with the library's,
-    # so that both see the same moments of a noisy machine; alone only when that worker fails.
-    floor_with_ours = 'floor' in libraries and 'ours' in libraries
-    for size in sizes:
-        for library in libraries:
-            if library == 'floor' and floor_with_ours:
-                continue
-            log('N={:,}: {}{} ...'.format(size, LIBRARY_TITLES[library],
-                                          ' and floor' if library == 'ours' and floor_with_ours else ''))
-            job = dict(base_job, task='operations', size=size, shapes=SHAPES,
-                       with_floor=library == 'ours' and floor_with_ours)
-            answer, ran = run_worker(library, job, arguments.verbose)
-            results.add_operations(library, size, answer)
-            if not ran and library != 'old':
-                everything_ran = False
-            if 'floor_results' in answer:
-                results.add_operations('floor', size, {'results': answer['floor_results']})
-            if 'copying_floor_results' in answer:
-                results.add_operations(COPYING_FLOOR, size, {'results': answer['copying_floor_results']})
-            elif job['with_floor']:
-                log('N={:,}: floor alone ...'.format(size))
-                floor_answer, floor_ran = run_worker('floor', dict(job, with_floor=False), arguments.verbose)
-                results.add_operations('floor', size, floor_answer)
-                everything_ran = everything_ran and floor_ran
-    memory_size = max(sizes)
-    if not arguments.no_memory:
-        for library in libraries:
-            for shape in SHAPES:
-                log('memory {} {} N={:,} ...'.format(LIBRARY_TITLES[library], shape, memory_size))
-                answer, ran = run_worker(library, dict(base_job, task='memory', size=memory_size,
-                                                       shape=shape), arguments.verbose)
-                results.add_memory(library, shape, answer)
-                if not ran and library != 'old':
-                    everything_ran = False
-
-    if created_directory:
-        try:
-            os.rmdir(created_directory)
-        except OSError:
-            pass
-
-    verdicts = check_targets(results, sizes)
-    command = 'python benchmarks/run.py' + (' ' + ' '.join(argv) if argv else '')
-    report = render_report(results, sizes, machine, settings, command, notes,
-                           verdicts, memory_size)
-    print(report)
-    output_directory = os.path.dirname(os.path.abspath(arguments.output))
-    os.makedirs(output_directory, exist_ok=True)
-    with open(arguments.output, 'w', encoding='utf-8') as output_file:
-        output_file.write(report + '\n')
-    log('Report written to %s' % arguments.output)
+            releases.remove(release)
+            notes.append('%s is not measured: %s' % (release, problem))
+    directory, results, started = tempfile.mkdtemp(prefix='pip-data-bench-'), Results(), time.time()
+    lines = ['# Benchmark results', '', 'Produced by `python benchmarks/run.py%s`; [README.md](README.md) explains the '
+             'method. Times are medians over batches; lower is better.' % ''.join(' ' + arg for arg in argv), '']
+    lines += machine(directory)
+    # 3.3.0 runs in this library's worker, interleaved; 3.2.3 (which cannot share a process) in its own.
+    workers = [('ours', {release: release_folder(release) for release in releases if release == '3.3.0'})]
+    workers += [('3.2.3', {})] if '3.2.3' in releases else []
+    try:
+        for section in sections:
+            for size in settings['sizes'][section]:
+                for library, beside in workers:
+                    if library == '3.2.3' and section in ('writes', 'concurrency'):
+                        continue  # 3.2.3 loads files as plain dicts, on which its writes by id fail
+                    # In memory, which library's stores come first moved identical code by up to 30%
+                    # (filters): that section runs in both orders, each in a new process.
+                    for reverse in [False, True] if section == 'operations' and beside else [False]:
+                        log('{:4.0f} s  {}, N={:,}: {}{}'.format(time.time() - started, section, size, ', '.join(
+                            TITLES[name] for name in [library, *beside]), ', reverse order' if reverse else ''))
+                        job = dict(library=library, beside=beside, reverse=reverse, section=section, size=size,
+                                   settings=settings, seed=20240401, directory=directory)
+                        results.add(library, section, run_worker(job, arguments.verbose))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    log('{:4.0f} s  done'.format(time.time() - started))
+    lines.append('| Libraries | %s; commons %s |' % ('; '.join('%s: %s' % (TITLES[library], folder)
+                                                              for library, folder in results.libraries.items()),
+                                                    results.commons))
+    notes.append('3.2.3 turns dicts into classes, so its dict rows store classes and its filters read `item.key`. It '
+                 'loads files as plain dicts, on which its by-id operations fail: it has no rows for file writes, '
+                 'file reads and concurrency, and no `item_type`.')
+    lines += ['', '## Notes', ''] + ['- ' + note for note in notes] + ['']
+    text = '\n'.join(lines + report(results, settings, releases, not arguments.quick))
+    print(text)
+    with open(arguments.output, 'w', encoding='utf-8') as output:
+        output.write(text)
     if arguments.json:
-        with open(arguments.json, 'w', encoding='utf-8') as json_file:
-            json.dump({'machine': dict(machine), 'settings': settings, 'sizes': sizes,
-                       'operations': results.operations, 'memory': results.memory,
-                       'libraries': results.descriptions, 'failures': results.failures},
-                      json_file, indent=1)
-        log('Measurements written to %s' % arguments.json)
-    if not everything_ran:
-        log('Some measurements of this library or of the floor crashed (see Failures).')
+        with open(arguments.json, 'w', encoding='utf-8') as output:
+            json.dump([list(key) + [values] for key, values in results.values.items()], output)
+    if any(failure.startswith(TITLES['ours']) for failure in results.failures):
+        log('Some measurements of this library crashed: see Failures in the report.')
         return 1
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(worker_main(json.loads(sys.argv[2])) if sys.argv[1:2] == ['--worker'] else main(sys.argv[1:]))
