@@ -107,10 +107,10 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         """
         path = self._real_path(correlation_id)
         with self._saving:
-            content = self._encode(correlation_id, path, items, self._item_texts)
+            parts = self._encode(correlation_id, path, items, self._item_texts)
             try:
                 with self.locked():
-                    seen = write_atomically(path, content)
+                    seen = write_atomically(path, parts)
                     count = self._lock.count_save()
                     self._current_save_count(path)
                     self._remember(seen, count)
@@ -162,7 +162,7 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         except OSError:
             return False
         seen.close()
-        return (content or b'[]') == self._encode(None, path, items, ItemTexts())
+        return (content or b'[]') == b''.join(self._encode(None, path, items, ItemTexts()))
 
     def check_replaceable(self, correlation_id: Optional[str]) -> None:
         """Makes sure a save can replace the file: its folder is writable and it is no mount point.
@@ -206,7 +206,8 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         os.makedirs(os.path.dirname(path), mode=0o775, exist_ok=True)
         return _lock_path_of(path)
 
-    def _encode(self, correlation_id: Optional[str], path: str, items: List[Any], item_texts: ItemTexts) -> bytes:
+    def _encode(self, correlation_id: Optional[str], path: str, items: List[Any],
+                item_texts: ItemTexts) -> List[bytes]:
         try:
             return array_of(item_texts.texts_of(items, item_to_json))
         except (TypeError, ValueError, RecursionError) as error:

@@ -1,11 +1,12 @@
 """Reading and replacing a whole data file: atomically, and knowing cheaply when it changed since."""
 
+import errno
 import glob
 import os
 import secrets
 import stat
 import weakref
-from typing import Optional, Set, Tuple
+from typing import Optional, Sequence, Set, Tuple
 
 _TEMPORARY_SUFFIX = '.tmp'
 _TOKEN_LENGTH = 16
@@ -71,8 +72,9 @@ def read_whole(path: str) -> Tuple[Optional[bytes], SeenFile]:
     return content, SeenFile(path, descriptor)
 
 
-def write_atomically(path: str, content: bytes) -> SeenFile:
-    """Replaces the file at ``path`` with ``content`` through a temporary file in the same folder.
+def write_atomically(path: str, parts: Sequence[bytes]) -> SeenFile:
+    """Replaces the file at ``path`` with ``parts``, one after the other, through a temporary
+    file in the same folder (parts spare the caller a copy of the whole content).
 
     The caller holds the write lock of ``path``. The temporary file is written, fsynced and
     renamed over ``path`` with :func:`os.replace`, which is atomic on POSIX and Windows: a crash
@@ -90,9 +92,13 @@ def write_atomically(path: str, content: bytes) -> SeenFile:
     descriptor = os.open(temporary_path, _CREATE_FLAGS, _NEW_FILE_MODE)
     try:
         try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(descriptor, view):]
+            for part in parts:
+                view = memoryview(part)
+                while view:
+                    written = os.write(descriptor, view)
+                    if not written:  # would loop forever; a full disk raises instead, as a rule
+                        raise OSError(errno.EIO, 'the file took none of the bytes written to it')
+                    view = view[written:]
             os.fsync(descriptor)
             _copy_permission_bits(path, descriptor)
             os.replace(temporary_path, path)

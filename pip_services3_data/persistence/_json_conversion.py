@@ -75,9 +75,10 @@ def item_to_json(item: Any, position: int) -> bytes:
         ) from error
 
 
-def array_of(texts: List[bytes]) -> bytes:
-    """Joins item texts made by :func:`item_to_json` into the JSON array of the file."""
-    return b'[' + b','.join(texts) + b']'
+def array_of(texts: List[bytes]) -> List[bytes]:
+    """The JSON array of item texts made by :func:`item_to_json`, in parts to write one after
+    the other: joined with its brackets, the array would be copied twice more."""
+    return [b'[', b','.join(texts), b']']
 
 
 def _top_level_converter(item_type: type) -> Optional[Callable[[Any], Any]]:

@@ -153,9 +153,8 @@ def fail_for_temporary_files(error):
 
 def disk_filling_up(descriptor, content):
     """A write that fills the disk halfway through."""
-    if real_write(descriptor, bytes(content[:len(content) // 2])):
-        raise OSError(errno.ENOSPC, 'No space left on device')
-    return 0
+    real_write(descriptor, bytes(content[:(len(content) + 1) // 2]))
+    raise OSError(errno.ENOSPC, 'No space left on device')
 
 
 def fail_for_regular_files(error):
@@ -176,6 +175,7 @@ FAULTS = {
     'open-temporary-ENOSPC': ('open', fail_for_temporary_files(OSError(errno.ENOSPC, 'No space left on device'))),
     'open-temporary-EACCES': ('open', fail_for_temporary_files(PermissionError(errno.EACCES, 'Permission denied'))),
     'write-ENOSPC': ('write', disk_filling_up),
+    'write-takes-nothing': ('write', lambda descriptor, content: 0),
     'fsync-file-EIO': ('fsync', fail_for_regular_files(OSError(errno.EIO, 'Input/output error'))),
     'chmod-EPERM': ('fchmod', raise_error(PermissionError(errno.EPERM, 'Operation not permitted'))),
     'replace-EACCES': ('replace', raise_error(PermissionError(errno.EACCES, 'Permission denied'))),
