@@ -1,6 +1,6 @@
 """Benchmark of pip_services3_data beside its floors and the releases 3.3.0 and 3.2.3.
 
-    python benchmarks/run.py                          # full run, about 10 minutes on 2 cores
+    python benchmarks/run.py                          # full run, about 7 minutes on 2 cores
     python benchmarks/run.py --quick --output r.md    # smoke run for CI: N = 1,000, targets not judged
     python benchmarks/run.py --sections writes,open --releases 3.3.0
 
@@ -59,7 +59,7 @@ def timing(rounds: int, min_rounds: int, batch_seconds: float, budget_seconds: f
 FULL = {'sizes': {'memory': [100_000], 'operations': [100_000], 'writes': [1_000, 10_000, 100_000],
                   'open': [100_000], 'concurrency': [10_000]},
         'timing': {'memory': {}, 'operations': timing(30, 5, 0.01, 1.0), 'writes': timing(100, 5, 0, 1.0),
-                   'open': timing(5, 3, 0, 2.0), 'concurrency': timing(5, 3, 0, 2.0)},
+                   'open': timing(7, 5, 0, 2.0), 'concurrency': timing(5, 3, 0, 2.0)},
         'concurrent_writes': 2 * THREADS}
 QUICK = {'sizes': {section: [1_000] for section in SECTIONS},
          'timing': {section: timing(3, 2, 0.004, 0.1) for section in SECTIONS}, 'concurrent_writes': THREADS}
@@ -223,15 +223,16 @@ def no_clean_up(arguments: Any, outcome: Any) -> None:
     pass
 
 
-def time_interleaved(contenders: Dict[Tuple[str, str], Contender], settings: dict,
-                     batch: Optional[int] = None) -> Dict[Tuple[str, str], float]:
+def time_interleaved(contenders: Dict[Tuple[str, str], Contender], settings: dict, batch: Optional[int],
+                     spreads: Dict[Tuple[str, str], float]) -> Dict[Tuple[str, str], float]:
     """Median µs per call of each contender over batches, the contenders taking turns.
 
     Each contender first makes two single calls: one warms up (lazy set-up, caches), one sizes
     its batch to about ``batch_seconds`` unless ``batch`` fixes it. Then each round runs one
     batch of every contender, in reverse order every other round, for ``rounds`` rounds, or
     fewer (not below ``min_rounds``) once ``budget_seconds`` per contender are spent. Arguments
-    are made and cleaned up off the clock. GC stays on, as users run it; a full collection
+    are made and cleaned up off the clock; ``spreads`` receives each contender's interquartile
+    range over its median. GC stays on, as users run it; a full collection
     before each batch keeps the garbage of one batch from being charged to the next, and
     ``gc.freeze`` keeps that collection from walking the whole of every store each time.
     """
@@ -262,6 +263,9 @@ def time_interleaved(contenders: Dict[Tuple[str, str], Contender], settings: dic
                 break
     finally:
         gc.unfreeze()
+    for key, values in samples.items():  # the interquartile range over the median, to flag noise
+        quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+        spreads[key] = (quartiles[2] - quartiles[0]) / statistics.median(values)
     return {key: statistics.median(values) * 1e6 for key, values in samples.items()}
 
 
@@ -306,6 +310,7 @@ class Worker:
         self.timing = job['settings']['timing'][job['section']]
         self.concurrent_writes = job['settings']['concurrent_writes']
         self.errors: List[str] = []
+        self.spreads: Dict[Tuple[str, str], float] = {}
 
     def file_persistence(self, library: str, shape: str, name: str) -> Tuple[Any, List[Any], str]:
         """An opened file persistence of ``library`` on a file of N items that it wrote itself,
@@ -401,7 +406,7 @@ class Worker:
                           if kind != 'file' or operation == 'get_one_by_id'}
             try:
                 batch = min(200, size // 4) if operation in ('create', 'delete_by_id') else None
-                results.update(time_interleaved(contenders, self.timing, batch))
+                results.update(time_interleaved(contenders, self.timing, batch, self.spreads))
             except Exception:
                 self.errors.append('%s %s: %s' % (operation, shape, traceback.format_exc()))
         return results
@@ -444,7 +449,7 @@ class Worker:
             for content in contents:
                 write_atomically(os.path.join(self.directory, 'io-floor.bin'), content)
         contenders[self.main, 'floor'] = (file_bytes, io_floor, no_clean_up)
-        results = time_interleaved(contenders, self.timing, 1)
+        results = time_interleaved(contenders, self.timing, 1, self.spreads)
         results[self.main, 'file bytes'] = os.path.getsize(paths[self.main])
         return results
 
@@ -474,7 +479,7 @@ class Worker:
             if name != '3.2.3':  # which has no item_type
                 timed_calls[name, 'with item_type'] = library(persistence, Item)
         return time_interleaved({key: ((lambda count: count), timed, lambda *_: opened.clear())
-                                 for key, timed in timed_calls.items()}, self.timing, 1)
+                                 for key, timed in timed_calls.items()}, self.timing, 1, self.spreads)
 
     def concurrency(self, shape: str) -> Dict[Tuple[str, str], float]:
         """Per update: a batch of updates on one file persistence made by one thread, then the
@@ -497,7 +502,7 @@ class Worker:
             ids = [id_of(item) for item in items]
             contenders[library, '1 thread'] = threads(persistence, ids, 1)
             contenders[library, '%d threads' % THREADS] = threads(persistence, ids, THREADS)
-        per_batch = time_interleaved(contenders, self.timing, 1)
+        per_batch = time_interleaved(contenders, self.timing, 1, self.spreads)
         return {key: value / self.concurrent_writes for key, value in per_batch.items()}
 
 
@@ -517,10 +522,13 @@ def worker_main(job: dict) -> int:
         for shape in SHAPES:
             try:
                 measured = getattr(worker, job['section'])(shape)
+                measured.update({(library, name + ' spread'): spread
+                                 for (library, name), spread in worker.spreads.items()})
                 answer['records'] += [[library, job['size'], shape, name, value]
                                       for (library, name), value in measured.items()]
             except Exception:
                 errors.append('%s %s: %s' % (job['section'], shape, traceback.format_exc()))
+            worker.spreads.clear()
             gc.collect()
         errors += worker.errors
     except Exception:
@@ -625,6 +633,13 @@ class Results:
         numerator = self.get('ours', section, size, shape, name)
         return None if numerator is None or not denominator else numerator / denominator
 
+    def noisy(self, section: str, size: int, shape: str, name: str, versus: str) -> bool:
+        """Whether the batches of either side spread widely: quartiles more than 30% of the median apart."""
+        spreads = [self.get('ours', section, size, shape, name + ' spread'),
+                   self.get(versus if versus in RELEASES else 'ours', section, size, shape,
+                            (name if versus in RELEASES else versus) + ' spread')]
+        return any(spread is not None and spread > 0.3 for spread in spreads)
+
 
 def number(value: Optional[float], scale: float = 1.0) -> str:
     if value is None:
@@ -652,45 +667,45 @@ def cells(results: Results, section: str, size: int, shape: str, name: str, floo
 
 
 def verdicts(results: Results, sizes: Dict[str, List[int]], judged: bool) -> List[str]:
-    """One line per target: PASS or FAIL when ``judged``, INFO otherwise, SKIP when not measured."""
+    """One line per target: PASS or FAIL when ``judged``, INFO otherwise, SKIP when not measured;
+    "noisy" when the batches behind it spread widely (see ``Results.noisy``)."""
     lines = []
 
-    def verdict(label: str, shape: str, size: int, value: Optional[float], versus: str, limit: float,
-                at_least: bool = False) -> None:
+    def verdict(label: str, section: str, size: int, shape: str, names: List[Tuple[str, str]], title: str,
+                limit: float, at_least: bool = False) -> None:
+        ratios = [results.ratio(section, size, shape, name, versus) for name, versus in names]
+        # Several (name, versus) pairs are judged together by their geometric mean.
+        value = None if None in ratios else statistics.geometric_mean(ratios)
         met = value is not None and (value >= limit if at_least else value <= limit)
         word = 'SKIP' if value is None else ('PASS' if met else 'FAIL') if judged else 'INFO'
-        lines.append('{}  {} [{}] N={:,}: {} {} (target {} {}×)'.format(
-            word, label, shape, size, times(value), versus, '≥' if at_least else '≤', limit))
+        noisy = any(results.noisy(section, size, shape, name, versus) for name, versus in names)
+        lines.append('{}  {} [{}] N={:,}: {} {} (target {} {}×){}'.format(word, label, shape, size, times(value),
+                                                                     title, '≥' if at_least else '≤', limit,
+                                                                     ', noisy' if noisy else ''))
 
     operations, several = sizes['operations'][0], '%d threads' % THREADS
     for shape in SHAPES:
         for operation, limit in [('get_one_by_id', 10), ('update', 10), ('update_partially', 10), ('delete_by_id', 2),
                                  ('get_page_by_filter', 2), ('get_list_by_filter', 2)]:
-            verdict(operation, shape, operations, results.ratio('operations', operations, shape, operation + ' memory',
-                                                                 operation + ' floor'),
+            verdict(operation, 'operations', operations, shape, [(operation + ' memory', operation + ' floor')],
                     'order-preserving floor' if operation == 'delete_by_id' else 'floor', limit)
         for operation, limit in [('get_one_by_id', 2), ('create', 2.5)]:
-            verdict(operation, shape, operations, results.ratio('operations', operations, shape, operation + ' memory',
-                                                                 operation + ' copy floor'), 'copy floor', limit)
-        size = sizes['memory'][0]
-        verdict('peak memory', shape, size, results.ratio('memory', size, shape, 'library', 'floor'), 'floor', 1.5)
+            verdict(operation, 'operations', operations, shape, [(operation + ' memory', operation + ' copy floor')],
+                    'copy floor', limit)
+        verdict('peak memory', 'memory', sizes['memory'][0], shape, [('library', 'floor')], 'floor', 1.5)
         for size in sizes['writes']:
             for write in WRITES:
-                verdict('file ' + write, shape, size, results.ratio('writes', size, shape, write, 'floor'),
-                        'I/O floor', 1.5)
+                verdict('file ' + write, 'writes', size, shape, [(write, 'floor')], 'I/O floor', 1.5)
         for item_type in ITEM_TYPES:
-            size = sizes['open'][0]
-            verdict('open, ' + item_type, shape, size, results.ratio('open', size, shape, item_type, 'floor'),
+            verdict('open, ' + item_type, 'open', sizes['open'][0], shape, [(item_type, 'floor')],
                     'json.loads + index', 1.3)
-        size = sizes['concurrency'][0]
-        verdict('%d writer threads' % THREADS, shape, size,
-                results.ratio('concurrency', size, shape, '1 thread', several), 'one thread', 3, at_least=True)
-        verdict('get_one_by_id, file persistence', shape, operations, results.ratio(
-            'operations', operations, shape, 'get_one_by_id file', 'get_one_by_id memory'), 'memory persistence', 1.3)
-        # The five kinds together (geometric mean): one kind alone would judge mostly the disk's noise.
-        ratios = [results.ratio('writes', 1000, shape, write, '3.3.0') for write in WRITES]
-        verdict('file write, the five kinds', shape, 1000, None if None in ratios else
-                statistics.geometric_mean(ratios), '3.3.0', 1.05)
+        verdict('%d writer threads' % THREADS, 'concurrency', sizes['concurrency'][0], shape,
+                [('1 thread', several)], 'one thread', 3, at_least=True)
+        verdict('get_one_by_id, file persistence', 'operations', operations, shape,
+                [('get_one_by_id file', 'get_one_by_id memory')], 'memory persistence', 1.3)
+        # The five kinds together: one kind alone would judge mostly the disk's noise.
+        verdict('file write, the five kinds', 'writes', 1000, shape, [(write, '3.3.0') for write in WRITES],
+                '3.3.0', 1.05)
     return lines
 
 
