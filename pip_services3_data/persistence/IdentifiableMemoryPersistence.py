@@ -23,6 +23,8 @@ from .MemoryPersistence import MemoryPersistence
 T = TypeVar('T')
 K = TypeVar('K')
 
+_STR_ONLY = frozenset({str})
+
 
 # Registered rather than inherited: a fixed order of interface bases here would clash with a
 # service interface that lists them in another order (the MRO error 3.2.3 raises).
@@ -307,7 +309,7 @@ class IdentifiableMemoryPersistence(MemoryPersistence[T], Generic[T, K]):
         if data is None:
             return {}
         if (type(data) is not dict and not isinstance(data, Mapping)
-                or not all(type(name) is str or isinstance(name, str) for name in data)):
+                or not _STR_ONLY.issuperset(map(type, data)) and not all(isinstance(name, str) for name in data)):
             raise BadRequestException(
                 correlation_id, 'INVALID_DATA',
                 'The fields to update must be an AnyValueMap or a mapping with str keys, '

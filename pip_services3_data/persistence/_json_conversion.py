@@ -156,15 +156,19 @@ def _within_limits(container: Any, levels_left: int) -> bool:
     finite numbers. Recursion is safe here: it stops at :data:`MAX_NESTING_DEPTH`."""
     if levels_left == 0:
         return False
-    isfinite = math.isfinite
     for entry in (container.values() if type(container) is dict else container):
         entry_type = type(entry)
-        if entry_type is dict or entry_type is list:
-            if not _within_limits(entry, levels_left - 1):
+        # One set lookup passes the strings and integers most values are.
+        if entry_type in _NESTED_OR_FLOAT_TYPES:
+            if entry_type is float:
+                if not math.isfinite(entry):
+                    return False
+            elif not _within_limits(entry, levels_left - 1):
                 return False
-        elif entry_type is float and not isfinite(entry):
-            return False
     return True
+
+
+_NESTED_OR_FLOAT_TYPES = frozenset({dict, list, float})
 
 
 # What a file can hold

@@ -10,13 +10,16 @@ The long run comes in batches: each test taking a ``batch`` argument runs once p
 the profile's examples each time. Hypothesis keeps every example of a run in memory, about
 0.4 MB for each of these, so one run of 20,000 would need 8 GB; ten runs of 2,000 need 1 GB.
 
-No example database is kept (it would be written into the working directory): a failure
-prints the ``@reproduce_failure`` line that replays it.
+No example database is kept, and what Hypothesis caches goes to the session's temporary
+directory, so nothing is written into the working directory: a failure prints the
+``@reproduce_failure`` line that replays it.
 """
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 _COMMON = dict(
     deadline=None,
@@ -38,3 +41,8 @@ _BATCHES = {'ci': 1, 'long': 10}
 def pytest_generate_tests(metafunc):
     if 'batch' in metafunc.fixturenames:
         metafunc.parametrize('batch', range(_BATCHES.get(_PROFILE, 1)))
+
+
+@pytest.fixture(autouse=True, scope='session')
+def hypothesis_files_in_a_temporary_directory(tmp_path_factory):
+    set_hypothesis_home_dir(tmp_path_factory.mktemp('hypothesis'))
