@@ -248,7 +248,11 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """Appends a copy of ``item`` and saves.
 
         :return: a new item equal to the stored one (a shallow copy of ``item``, sharing nothing
-            with the store).
+            with the store; in strict mode a record).
+        :raises BadRequestException: ``CYCLIC_ITEM`` or ``ITEM_NOT_COPYABLE`` when ``item``
+            cannot be copied.
+        :raises FileException: ``WRITE_FAILED`` from a file persistence when the file cannot
+            hold a value of ``item`` exactly, or cannot be written.
         :raises InvalidStateException: ``LOAD_FAILED`` after a failed load.
         """
         stored = copy_for_store(correlation_id, item, self._saver)
