@@ -13,7 +13,7 @@ from ..IPartialUpdater import IPartialUpdater
 from ..ISaver import ISaver
 from ..ISetter import ISetter
 from ..IWriter import IWriter
-from ._cloning import clone, copy_item_shallow
+from ._cloning import copy_item_shallow
 from ._ids import EXACT_ID_TYPES, is_lookup_id, lookup_ids, require_valid_id
 from ._records import record_of
 from ._item_fields import get_id, is_missing_id, set_field
