@@ -96,7 +96,12 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         with self._lock:
             self._put_back_after_failed_save()
             if not self._store.lent:
-                self._before_reading(None)
+                try:
+                    self._before_reading(None)
+                except ConfigException as error:
+                    # A subclass may build its items before a path is configured: no file to see yet.
+                    if error.code != 'NO_PATH':
+                        raise
             return self._store.lend()
 
     @_items.setter

@@ -191,3 +191,14 @@ def test_a_bookkeeping_mistake_fails_the_next_verified_lookup(monkeypatch):
 
     with pytest.raises(IndexOutOfStep):
         store.index.position_of('9')
+
+
+def test_a_file_persistence_hands_out_its_items_before_it_has_a_path():
+    from pip_services3_data.persistence import IdentifiableFilePersistence
+
+    class Seeded(IdentifiableFilePersistence):
+        def __init__(self):
+            super().__init__()
+            self._items.append({'id': 'seed'})
+
+    assert [item['id'] for item in Seeded()._items] == ['seed']
