@@ -9,7 +9,7 @@ import heapq
 
 import pytest
 
-from pip_services3_data.persistence import IdentifiableMemoryPersistence
+from pip_services3_data.persistence import IdentifiableFilePersistence, IdentifiableMemoryPersistence
 from pip_services3_data.persistence._id_index import IdIndex
 from pip_services3_data.persistence._item_store import IndexOutOfStep, ItemStore
 
@@ -194,8 +194,6 @@ def test_a_bookkeeping_mistake_fails_the_next_verified_lookup(monkeypatch):
 
 
 def test_a_file_persistence_hands_out_its_items_before_it_has_a_path():
-    from pip_services3_data.persistence import IdentifiableFilePersistence
-
     class Seeded(IdentifiableFilePersistence):
         def __init__(self):
             super().__init__()
