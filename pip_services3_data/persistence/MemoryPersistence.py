@@ -174,7 +174,8 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 # Only a lent list can hold unsaved changes: a reader never waits for a writer here.
                 with self._exclusive(correlation_id):
                     if self._has_unsaved_changes():
-                        self._refuse_if_changed_meanwhile(correlation_id)
+                        if self._is_stale():
+                            raise self._concurrent_change(correlation_id)
                         self._save_items(correlation_id)
                         self._store.saved()
             if isinstance(self._loader, SharedStorage):
@@ -475,11 +476,15 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
 
     def _refuse_if_changed_meanwhile(self, correlation_id: Optional[str]) -> None:
         if self._is_stale() and self._has_unsaved_changes():
-            raise ConflictException(
-                correlation_id, 'CONCURRENT_CHANGE',
-                'self._items holds unsaved changes, and its data was written by another object '
-                'since it was loaded; call load() to take theirs and discard these, or save them anew',
-            )
+            raise self._concurrent_change(correlation_id)
+
+    @staticmethod
+    def _concurrent_change(correlation_id: Optional[str]) -> ConflictException:
+        return ConflictException(
+            correlation_id, 'CONCURRENT_CHANGE',
+            'self._items holds unsaved changes, and its data was written by another object '
+            'since it was loaded; call load() to take theirs and discard these, or save them anew',
+        )
 
     def _has_unsaved_changes(self) -> bool:
         """Tells whether a subclass changed the items since they were loaded or saved."""
