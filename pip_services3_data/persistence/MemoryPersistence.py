@@ -383,6 +383,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         try:
             with group.writer() as data_held_just_now:
                 self._put_back_after_failed_save()
+                failed_saves_before = group.failed_saves
                 if data_held_just_now:
                     self._sync(correlation_id)
                 self._check_writable(correlation_id)
@@ -391,7 +392,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                     return
                 if self._store.lent:
                     self._forget_lent_items()
-                batch = group.enqueue(list(self._store.items))
+                batch = group.enqueue(list(self._store.items), failed_saves_before)
                 self._lock.release()
                 locked = False
                 # A failed save's items are put back by the next operation, which may be a

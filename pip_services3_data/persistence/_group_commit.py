@@ -26,7 +26,8 @@ class GroupCommit:
     writers arriving meanwhile wait for the next save, which then carries them all. The saves
     run without the persistence's lock, so that the next writers can make their changes.
 
-    When a save fails, every write not yet saved fails with its error, and :attr:`roll_back_to`
+    When a save fails, every write not yet saved fails with its error, including one whose
+    change was under way (it was made on top of the failed changes), and :attr:`roll_back_to`
     holds the items of the last save that succeeded: the persistence puts them back before its
     next operation. The data's lock across processes (``hold`` and ``let_go``) is held from the
     first writer's change until no write is pending, so no other process writes in between.
@@ -40,6 +41,8 @@ class GroupCommit:
         self._writers_by_thread: 'Counter[int]' = Counter()
         self._open_batch: Optional[Batch] = None
         self._saving = False
+        self._failed_saves = 0
+        self._last_failure: Optional[BaseException] = None
         #: The items of the last successful save or load.
         self.durable_items: List[Any] = []
         #: Set when a save failed: the items to put back before the next operation.
@@ -71,9 +74,25 @@ class GroupCommit:
                     self._let_go()
                 self._condition.notify_all()
 
-    def enqueue(self, items: List[Any]) -> Batch:
-        """Puts a change into the next save; ``items`` is the whole list with it (and all before)."""
+    @property
+    def failed_saves(self) -> int:
+        """How many saves have failed: a writer notes it before its change, for :meth:`enqueue`."""
         with self._condition:
+            return self._failed_saves
+
+    def enqueue(self, items: List[Any], failed_saves_before: int) -> Batch:
+        """Puts a change into the next save; ``items`` is the whole list with it (and all before).
+
+        When a save failed since the writer noted ``failed_saves_before``, the change was made
+        on top of changes that failed: the batch returned has failed with that save's error,
+        and the items are rolled back to the last successful save.
+        """
+        with self._condition:
+            if self._failed_saves != failed_saves_before:
+                failed = Batch(items)
+                failed.done, failed.error = True, self._last_failure
+                self.roll_back_to = self.durable_items
+                return failed
             batch = self._open_batch
             if batch is None:
                 batch = self._open_batch = Batch(items)
@@ -123,7 +142,8 @@ class GroupCommit:
             self._saving = False
             saved.done = True
             if error is not None:
-                saved.error = error
+                self._failed_saves += 1
+                self._last_failure = saved.error = error
                 # The next batch's changes were made on top of the failed ones: they fail too.
                 waiting = self._open_batch
                 if waiting is not None:
