@@ -48,6 +48,7 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
             access.
         """
         self._path = path
+        self._resolved_path: Optional[str] = None
         self._item_type = item_type
         self._seen: Optional[SeenFile] = None
         self._save_count: Optional[SaveCount] = None
@@ -82,6 +83,7 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
             file, is not JSON, its top level is not an array, or ``item_type`` cannot take one
             of its objects.
         """
+        self._resolved_path = None
         path = self._real_path(correlation_id)
         self._remove_stale_temporary_files(path)
         # Read before the file: a save in between leaves a count that says the file changed.
@@ -202,9 +204,7 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
             self._item_texts.forget()
 
     def _lock_path(self, correlation_id: Optional[str]) -> str:
-        path = self._real_path(correlation_id)
-        os.makedirs(os.path.dirname(path), mode=0o775, exist_ok=True)
-        return _lock_path_of(path)
+        return _lock_path_of(self._real_path(correlation_id))
 
     def _encode(self, correlation_id: Optional[str], path: str, items: List[Any],
                 item_texts: ItemTexts) -> List[bytes]:
@@ -226,6 +226,7 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
         self._seen_count = count
 
     def _forget_seen_file(self) -> None:
+        self._resolved_path = None
         if self._seen is not None:
             self._seen.close()
             self._seen = None
@@ -236,8 +237,11 @@ class JsonFilePersister(SharedStorage, IConfigurable, Generic[T]):
 
     def _real_path(self, correlation_id: Optional[str]) -> str:
         # A link at the configured path is the user's own choice: the file it leads to is the
-        # one read and replaced, and the link stays.
-        return os.path.realpath(self._require_path(correlation_id))
+        # one read and replaced, and the link stays. Resolved again by each load, as a link
+        # changed meanwhile would be: saves use the file the last load read.
+        if self._resolved_path is None:
+            self._resolved_path = os.path.realpath(self._require_path(correlation_id))
+        return self._resolved_path
 
     def _require_path(self, correlation_id: Optional[str]) -> str:
         if not self._path:

@@ -1,7 +1,6 @@
 """Reading and replacing a whole data file: atomically, and knowing cheaply when it changed since."""
 
 import errno
-import glob
 import os
 import secrets
 import stat
@@ -17,6 +16,7 @@ _CREATE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW'
 _READ_FLAGS = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_CLOEXEC', 0) | getattr(os, 'O_BINARY', 0)
 #: Permission bits of new files: never world-writable, whatever the umask.
 _NEW_FILE_MODE = 0o664
+_HEX_DIGITS = frozenset('0123456789abcdef')
 
 
 class SeenFile:
@@ -85,11 +85,10 @@ def write_atomically(path: str, parts: Sequence[bytes]) -> SeenFile:
     :return: the new file, as seen right after the rename.
     """
     directory = os.path.dirname(path)
-    os.makedirs(directory, mode=0o775, exist_ok=True)
     remove_stale_temporary_files(path)
     temporary_path = os.path.join(
         directory, f'.{os.path.basename(path)}.{secrets.token_hex(_TOKEN_LENGTH // 2)}{_TEMPORARY_SUFFIX}')
-    descriptor = os.open(temporary_path, _CREATE_FLAGS, _NEW_FILE_MODE)
+    descriptor = create_exclusively(temporary_path)
     try:
         try:
             for part in parts:
@@ -113,6 +112,16 @@ def write_atomically(path: str, parts: Sequence[bytes]) -> SeenFile:
     return seen
 
 
+def create_exclusively(path: str) -> int:
+    """Creates the file at ``path``, and any missing folders, and opens it for writing; a file
+    or link already at ``path`` is refused with :class:`FileExistsError`."""
+    try:
+        return os.open(path, _CREATE_FLAGS, _NEW_FILE_MODE)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), mode=0o775, exist_ok=True)
+        return os.open(path, _CREATE_FLAGS, _NEW_FILE_MODE)
+
+
 def remove_stale_temporary_files(path: str) -> None:
     """Removes the temporary files that interrupted writes of ``path`` left behind.
 
@@ -121,9 +130,20 @@ def remove_stale_temporary_files(path: str) -> None:
     that is gone. Only names of exactly the form this module makes for ``path`` match.
     """
     directory, name = os.path.split(path)
-    pattern = '.' + glob.escape(name) + '.' + '[0-9a-f]' * _TOKEN_LENGTH + _TEMPORARY_SUFFIX
-    for stale_path in glob.glob(os.path.join(glob.escape(directory), pattern)):
-        _remove_quietly(stale_path)
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    prefix = f'.{name}.'
+    for candidate in names:
+        if _is_temporary_name(candidate, prefix):
+            _remove_quietly(os.path.join(directory, candidate))
+
+
+def _is_temporary_name(name: str, prefix: str) -> bool:
+    token = name[len(prefix):-len(_TEMPORARY_SUFFIX)]
+    return (name.startswith(prefix) and name.endswith(_TEMPORARY_SUFFIX) and len(token) == _TOKEN_LENGTH
+            and all(character in _HEX_DIGITS for character in token))
 
 
 def replacement_problem(path: str) -> Optional[str]:

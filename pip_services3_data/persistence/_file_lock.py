@@ -38,7 +38,7 @@ class FileLock:
         self._descriptor: Optional[int] = None
 
     def acquire(self, lock_path: str, wait: bool = True) -> bool:
-        """Takes the lock on ``lock_path`` (created if missing), or one more hold of it.
+        """Takes the lock on ``lock_path`` (created, with its folders, if missing), or one more hold of it.
 
         Holds are counted, not owned by a thread: a persistence's group commit takes the lock
         in the thread of its first writer and lets go in the thread of its last.
@@ -103,8 +103,12 @@ class FileLock:
 def _locked_descriptor(lock_path: str, wait: bool) -> int:
     # O_NOFOLLOW: a link planted at the lock path is refused, not followed. Mode 0o664: never
     # world-writable, whatever the umask.
-    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0)
-                         | getattr(os, 'O_CLOEXEC', 0), 0o664)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_CLOEXEC', 0)
+    try:
+        descriptor = os.open(lock_path, flags, 0o664)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(lock_path), mode=0o775, exist_ok=True)
+        descriptor = os.open(lock_path, flags, 0o664)
     if fcntl is not None:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -180,7 +180,6 @@ FAULTS = {
     'chmod-EPERM': ('fchmod', raise_error(PermissionError(errno.EPERM, 'Operation not permitted'))),
     'replace-EACCES': ('replace', raise_error(PermissionError(errno.EACCES, 'Permission denied'))),
     'replace-EBUSY': ('replace', raise_error(OSError(errno.EBUSY, 'Device or resource busy'))),
-    'makedirs-ENOTDIR': ('makedirs', raise_error(NotADirectoryError(errno.ENOTDIR, 'Not a directory'))),
 }
 
 
@@ -202,6 +201,20 @@ def test_a_save_failing_at_any_step_raises_write_failed_and_leaves_the_old_file(
 
     persister.save('123', [{'id': '1'}, {'id': '2'}])
     assert json.loads(path.read_bytes()) == [{'id': '1'}, {'id': '2'}]
+
+
+def test_a_save_creates_missing_folders_and_fails_coded_where_it_cannot(tmp_path):
+    nested = tmp_path / 'a' / 'b' / 'data.json'
+    JsonFilePersister(str(nested)).save(None, [{'id': '1'}])
+    assert json.loads(nested.read_bytes()) == [{'id': '1'}]
+    assert stat.S_IMODE(nested.parent.stat().st_mode) & stat.S_IWOTH == 0
+
+    (tmp_path / 'plain-file').write_bytes(b'not a folder')
+    under_a_file = tmp_path / 'plain-file' / 'data.json'
+    with pytest.raises(FileException) as raised:
+        JsonFilePersister(str(under_a_file)).save(None, [{'id': '1'}])
+    assert raised.value.code == 'WRITE_FAILED'
+    assert (tmp_path / 'plain-file').read_bytes() == b'not a folder'
 
 
 def test_a_create_whose_value_cannot_be_serialised_leaves_the_file_and_memory_as_they_were(tmp_path):
