@@ -1,7 +1,7 @@
 """The JSON text of each saved item, kept so that a save encodes only the items that changed."""
 
-from itertools import count, islice
-from operator import is_
+from itertools import compress, count, islice
+from operator import is_, is_not
 from typing import Any, Callable, Iterable, List
 
 
@@ -29,11 +29,11 @@ class ItemTexts:
         suffix = _count_same(reversed(items), reversed(previous_items), shortest - prefix)
         middle = items[prefix:len(items) - suffix]
         previous_middle = previous_items[prefix:len(previous_items) - suffix]
-        previous_middle_texts = previous_texts[prefix:len(previous_texts) - suffix]
         if len(middle) == len(previous_middle):
-            middle_texts = [text if item is previous else encode(item, position)
-                            for position, item, previous, text
-                            in zip(count(prefix), middle, previous_middle, previous_middle_texts)]
+            # Items replaced in place, by one or several writes: only those are encoded.
+            middle_texts = previous_texts[prefix:len(previous_texts) - suffix]
+            for offset in compress(count(), map(is_not, middle, previous_middle)):
+                middle_texts[offset] = encode(middle[offset], prefix + offset)
         else:
             middle_texts = [encode(item, position) for position, item in enumerate(middle, prefix)]
         texts = previous_texts[:prefix] + middle_texts + previous_texts[len(previous_texts) - suffix:]
