@@ -119,8 +119,7 @@ def items_from_json(content: bytes, item_type: Optional[type] = None) -> List[An
     loaded = json.loads(text)
     if not isinstance(loaded, list):
         raise ValueError(f'the top level is a JSON {_json_type_name(loaded)}, not an array')
-    convert: Callable[[Dict[str, Any]], Any] = (
-        attribute_dict_from if item_type is None else lambda mapping: _to_item_type(mapping, item_type))
+    convert = attribute_dict_from if item_type is None else _item_maker(item_type)
     strings_need_checks = _SURROGATE_ESCAPE.search(text) is not None
     # Converted in place, each parsed object is freed as soon as its item exists. A second list
     # would keep every parsed object alive to the end, and that surplus of live containers sets
@@ -475,18 +474,32 @@ _encoder = json.JSONEncoder(default=_json_value_of, ensure_ascii=False, allow_na
 # Loading into a class
 
 
-def _to_item_type(entry: Dict[str, Any], item_type: Type[Any]) -> Any:
+def _item_maker(item_type: Type[Any]) -> Callable[[Dict[str, Any]], Any]:
+    """How a parsed top-level object becomes an ``item_type``, chosen once per load."""
     from_json = getattr(item_type, 'from_json', None)
     if callable(from_json):
-        return from_json(entry)
+        return cast(Callable[[Dict[str, Any]], Any], from_json)
     if _is_named_tuple_type(item_type):
-        return item_type(**entry)
-    instance = cast(Any, item_type).__new__(item_type)
-    for name, value in entry.items():
-        # object.__setattr__ skips a class's own __setattr__ guard (frozen dataclasses), as
-        # __init__ would, while still honouring slots and property setters.
-        object.__setattr__(instance, name, value)
-    return instance
+        return lambda entry: item_type(**entry)
+    create = cast(Any, item_type).__new__
+    # Names the class handles itself (properties, slots, __dict__) are set one by one. Any other
+    # name would land in the instance's __dict__, so a mapping of only such names becomes that
+    # __dict__ as it is: the parser made it, and nothing else refers to it.
+    class_attributes = {name for klass in item_type.__mro__ for name, value in vars(klass).items()
+                        if hasattr(type(value), '__set__')}
+    adopts_mappings = '__dict__' in class_attributes  # instances have one, unless all is slots
+
+    def make(entry: Dict[str, Any]) -> Any:
+        instance = create(item_type)
+        if adopts_mappings and class_attributes.isdisjoint(entry):
+            object.__setattr__(instance, '__dict__', entry)
+            return instance
+        for name, value in entry.items():
+            # object.__setattr__ skips a class's own __setattr__ guard (frozen dataclasses), as
+            # __init__ would, while still honouring slots and property setters.
+            object.__setattr__(instance, name, value)
+        return instance
+    return make
 
 
 def _json_type_name(value: Any) -> str:

@@ -321,6 +321,30 @@ def test_an_item_type_without_from_json_is_built_without_calling_init(tmp_path):
     assert [(item.id, item.name) for item in loaded] == [('1', 'Alice'), ('2', 'Bob')]
 
 
+class WithNormalisedName:
+    """Keeps its name in capitals through a property setter."""
+
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value.upper()
+
+
+def test_loading_into_an_item_type_runs_its_property_setters_and_keeps_fields_apart(tmp_path):
+    path = tmp_path / 'data.json'
+    path.write_bytes(b'[{"id": "1", "name": "alice"}, {"id": "2", "note": "no name"}]')
+
+    first, second = JsonFilePersister(str(path), WithNormalisedName).load(None)
+
+    assert (first.id, first.name, vars(first)) == ('1', 'ALICE', {'id': '1', '_name': 'ALICE'})
+    assert vars(second) == {'id': '2', 'note': 'no name'}
+    second.extra = 'set later'
+    assert not hasattr(first, 'extra') and not hasattr(first, 'note')
+
+
 def test_a_mapping_the_item_type_cannot_take_raises_read_failed(tmp_path):
     path = tmp_path / 'data.json'
     path.write_bytes(b'[{"id": "1", "currency": "EUR"}]')  # from an older version without an amount
