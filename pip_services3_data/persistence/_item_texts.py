@@ -22,22 +22,29 @@ class ItemTexts:
 
     def texts_of(self, items: List[Any], encode: Callable[[Any, int], bytes]) -> List[bytes]:
         """Returns the text of each of ``items``, encoding with ``encode(item, position)`` only
-        those not saved last time as the same object, and remembers them all for the next save."""
-        previous_items, previous_texts = self._items, self._texts
+        those not saved last time as the same object, and remembers them all for the next save.
+
+        The list returned is the one remembered, changed in place rather than copied: use it
+        before the next call. When ``encode`` raises, everything is forgotten.
+        """
+        previous_items, texts = self._items, self._texts
         shortest = min(len(items), len(previous_items))
         prefix = _count_same(items, previous_items, shortest)
         suffix = _count_same(reversed(items), reversed(previous_items), shortest - prefix)
         middle = items[prefix:len(items) - suffix]
-        previous_middle = previous_items[prefix:len(previous_items) - suffix]
-        if len(middle) == len(previous_middle):
-            # Items replaced in place, by one or several writes: only those are encoded.
-            middle_texts = previous_texts[prefix:len(previous_texts) - suffix]
-            for offset in compress(count(), map(is_not, middle, previous_middle)):
-                middle_texts[offset] = encode(middle[offset], prefix + offset)
-        else:
-            middle_texts = [encode(item, position) for position, item in enumerate(middle, prefix)]
-        texts = previous_texts[:prefix] + middle_texts + previous_texts[len(previous_texts) - suffix:]
-        self._items, self._texts = items, texts
+        previous_end = len(previous_items) - suffix
+        try:
+            if len(middle) == previous_end - prefix:
+                # Items replaced in place, by one or several writes: only those are encoded.
+                previous_middle = previous_items[prefix:previous_end]
+                for offset in compress(count(), map(is_not, middle, previous_middle)):
+                    texts[prefix + offset] = encode(middle[offset], prefix + offset)
+            else:
+                texts[prefix:previous_end] = [encode(item, position) for position, item in enumerate(middle, prefix)]
+        except BaseException:
+            self.forget()
+            raise
+        self._items = items
         return texts
 
     def forget(self) -> None:

@@ -85,3 +85,21 @@ def test_one_update_on_a_file_persistence_encodes_one_item(tmp_path, monkeypatch
     assert encoded == [7]
     stored = json.loads((tmp_path / 'items.json').read_bytes())
     assert stored[7] == {'id': '7', 'value': 'changed'} and len(stored) == 20
+
+
+def test_an_encoding_that_raises_leaves_nothing_half_remembered():
+    texts, encoder = ItemTexts(), CountingEncoder()
+    items = numbered_items(6)
+    saved_texts(texts, items, encoder)
+
+    def fails_on_the_second(item, position):
+        if position == 4:
+            raise TypeError('cannot encode')
+        return encoder(item, position)
+
+    changed = [dict(item, value='changed') if number in (1, 4) else item for number, item in enumerate(items)]
+    with pytest.raises(TypeError):
+        texts.texts_of(changed, fails_on_the_second)
+
+    assert saved_texts(texts, changed, encoder) == [json.dumps(item).encode() for item in changed]
+    assert encoder.encoded == list(range(6))
