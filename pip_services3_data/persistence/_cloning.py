@@ -103,14 +103,36 @@ def _clone_set(value: Set[Any]) -> Set[Any]:
     return set(value)
 
 
+# Plain objects are copied attribute by attribute, as __init__ would set them: the copies then
+# keep their attributes as compactly as objects built the usual way (a third of the memory of
+# an assigned __dict__ on CPython), and filters read them faster. object.__setattr__ also works
+# for frozen dataclasses and classes guarding __setattr__. Where the class has a property or
+# other data descriptor, which an attribute of the same name would go through, the whole
+# __dict__ is assigned instead.
+
 def _clone_plain_object(value: Any) -> Any:
     copied = _new_object(type(value))
-    # object.__setattr__ also works for frozen dataclasses and classes guarding __setattr__.
-    _set_object_attribute(copied, '__dict__', _clone_dict(value.__dict__))
+    for name, entry in dict.items(value.__dict__):
+        if type(entry) not in _IMMUTABLE_TYPES:
+            entry = _cloner_by_type[type(entry)](entry)
+        _set_object_attribute(copied, name, entry)
     return copied
 
 
 def _copy_plain_object_shallow(value: Any) -> Any:
+    copied = _new_object(type(value))
+    for name, entry in dict.items(value.__dict__):
+        _set_object_attribute(copied, name, entry)
+    return copied
+
+
+def _clone_object_with_descriptors(value: Any) -> Any:
+    copied = _new_object(type(value))
+    _set_object_attribute(copied, '__dict__', _clone_dict(value.__dict__))
+    return copied
+
+
+def _copy_object_with_descriptors_shallow(value: Any) -> Any:
     copied = _new_object(type(value))
     _set_object_attribute(copied, '__dict__', dict.copy(value.__dict__))
     return copied
@@ -136,7 +158,7 @@ def _choose_cloner(value_type: type) -> Copier:
     if issubclass(value_type, enum.Enum):
         return _same_value
     if _is_plain_object_type(value_type):
-        return _clone_plain_object
+        return _clone_object_with_descriptors if _has_data_descriptors(value_type) else _clone_plain_object
     return copy.deepcopy
 
 
@@ -146,6 +168,8 @@ def _choose_shallow_copier(value_type: type) -> Copier:
         return attribute_dict_from
     if cloner is _clone_plain_object:
         return _copy_plain_object_shallow
+    if cloner is _clone_object_with_descriptors:
+        return _copy_object_with_descriptors_shallow
     if cloner is _clone_with_own_method or cloner is _same_value:
         return cloner
     return copy.copy
@@ -162,6 +186,17 @@ def _is_plain_object_type(value_type: type) -> bool:
         and not {'__deepcopy__', '__setstate__', '__getnewargs__', '__getnewargs_ex__'} & names
         and getattr(value_type, '__getstate__', None) is getattr(object, '__getstate__', None)
     )
+
+
+def data_descriptor_names(value_type: type) -> Set[str]:
+    """The names that the class handles itself when set on an instance (properties, slots and
+    other data descriptors), ``__dict__`` and ``__weakref__`` aside."""
+    return {name for klass in value_type.__mro__ for name, attribute in vars(klass).items()
+            if hasattr(type(attribute), '__set__')} - {'__dict__', '__weakref__'}
+
+
+def _has_data_descriptors(value_type: type) -> bool:
+    return bool(data_descriptor_names(value_type))
 
 
 def cycle_in(value: Any, where: str = 'item') -> Optional[str]:

@@ -482,21 +482,13 @@ def _item_maker(item_type: Type[Any]) -> Callable[[Dict[str, Any]], Any]:
     if _is_named_tuple_type(item_type):
         return lambda entry: item_type(**entry)
     create = cast(Any, item_type).__new__
-    # Names the class handles itself (properties, slots, __dict__) are set one by one. Any other
-    # name would land in the instance's __dict__, so a mapping of only such names becomes that
-    # __dict__ as it is: the parser made it, and nothing else refers to it.
-    class_attributes = {name for klass in item_type.__mro__ for name, value in vars(klass).items()
-                        if hasattr(type(value), '__set__')}
-    adopts_mappings = '__dict__' in class_attributes  # instances have one, unless all is slots
 
     def make(entry: Dict[str, Any]) -> Any:
         instance = create(item_type)
-        if adopts_mappings and class_attributes.isdisjoint(entry):
-            object.__setattr__(instance, '__dict__', entry)
-            return instance
         for name, value in entry.items():
-            # object.__setattr__ skips a class's own __setattr__ guard (frozen dataclasses), as
-            # __init__ would, while still honouring slots and property setters.
+            # Attribute by attribute, as __init__ would: the instance keeps them compactly.
+            # object.__setattr__ skips a class's own __setattr__ guard (frozen dataclasses),
+            # while still honouring slots and property setters.
             object.__setattr__(instance, name, value)
         return instance
     return make

@@ -6,7 +6,8 @@ import json
 
 from pip_services3_commons.data import PagingParams
 
-from support import all_items, fields_of
+from pip_services3_data.persistence import IdentifiableMemoryPersistence
+from support import Dummy, all_items, fields_of
 
 
 def change(item, **fields):
@@ -137,3 +138,50 @@ def test_reads_copy_only_the_items_they_return(persistence):
     persistence.get_one_random(None)
 
     assert Counted.clones <= 1 + 2 + 0 + 3 + 1 + 1
+
+
+class Temperature:
+    """Keeps its value through a property whose setter counts its calls."""
+
+    sets = 0
+
+    def __init__(self, id, celsius):
+        self.id = id
+        self.celsius = celsius
+
+    @property
+    def celsius(self):
+        return self._celsius
+
+    @celsius.setter
+    def celsius(self, value):
+        Temperature.sets += 1
+        self._celsius = value
+
+
+class Shadowed:
+    """An attribute stored in ``__dict__`` under the name of a read-only property."""
+
+    def __init__(self, id, name):
+        self.id = id
+        self.__dict__['name'] = name
+
+    @property
+    def name(self):
+        return 'from the property'
+
+
+def test_objects_are_copied_with_their_attributes_as_they_are_without_calling_setters():
+    persistence = IdentifiableMemoryPersistence()
+    originals = [Dummy('1', 'key', {'nested': ['value']}), Temperature('2', 21.5), Shadowed('3', 'stored')]
+    Temperature.sets = 0
+
+    for original in originals:
+        returned = persistence.create(None, original)
+        found = persistence.get_one_by_id(None, original.id)
+        for copied in (returned, found):
+            assert type(copied) is type(original) and copied is not original
+            assert vars(copied) == vars(original)
+
+    assert Temperature.sets == 0
+    assert persistence.get_one_by_id(None, '1').content['nested'] is not originals[0].content['nested']
