@@ -282,9 +282,10 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         :param select: (optional) a function applied to the copy of each returned item.
         :return: a page whose ``data`` is a list of copies and whose ``total`` is the number of
             matching items.
-        :raises BadRequestException: ``INVALID_FILTER``, ``INVALID_SORT`` or ``SORT_FAILED``.
+        :raises BadRequestException: ``INVALID_PAGING``, ``INVALID_FILTER``, ``INVALID_SORT`` or
+            ``SORT_FAILED``.
         """
-        skip, take = self._page_bounds(paging)
+        skip, take = self._page_bounds(correlation_id, paging)
         with self._lock:
             self._before_reading(correlation_id)
             matching = self._filter_items(correlation_id, filter)
@@ -545,7 +546,12 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             return items[::-1]
         return sort_items(correlation_id, items, sort)
 
-    def _page_bounds(self, paging: Optional[PagingParams]) -> Tuple[int, int]:
+    def _page_bounds(self, correlation_id: Optional[str], paging: Optional[PagingParams]) -> Tuple[int, int]:
         if paging is None:
             return 0, self._max_page_size
+        if not isinstance(paging, PagingParams):
+            raise BadRequestException(
+                correlation_id, 'INVALID_PAGING',
+                f'Paging must be a PagingParams or None, not {type(paging).__name__}',
+            )
         return paging.get_skip(0), paging.get_take(self._max_page_size)

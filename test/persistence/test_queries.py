@@ -203,6 +203,18 @@ def test_a_filter_that_is_not_a_function_is_a_bad_request_that_changes_nothing(p
     assert keys_of(all_items(reopen_plain())) == ['a']
 
 
+@pytest.mark.parametrize('paging', [{'skip': 0, 'take': 10}, 10, 'skip=0'])
+def test_paging_that_is_not_paging_params_is_a_bad_request(plain_persistence, paging):
+    """3.3.0 raised a raw AttributeError from inside the page bounds."""
+    add_items(plain_persistence, ('a', 1))
+
+    with pytest.raises(BadRequestException) as raised:
+        plain_persistence.get_page_by_filter(None, None, paging)
+
+    assert raised.value.code == 'INVALID_PAGING'
+    assert type(paging).__name__ in raised.value.message
+
+
 def test_a_sort_that_is_neither_a_function_nor_sort_params_is_a_bad_request(plain_persistence):
     with pytest.raises(BadRequestException) as raised:
         plain_persistence.get_list_by_filter(None, None, 'key')
