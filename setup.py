@@ -1,16 +1,26 @@
 """Packaging of pip-services3-data."""
 
+import re
 from pathlib import Path
 
 from setuptools import find_packages, setup
+
+REPOSITORY = 'https://github.com/pip-services3-python/pip-services3-data-python'
+
+
+def long_description() -> str:
+    """The README, its links into the repository made absolute: PyPI shows it away from them."""
+    readme = Path(__file__).with_name('README.md').read_text(encoding='utf-8')
+    return re.sub(r'\]\((?![a-z]+:|#)([^)\s]+)\)', lambda link: f']({REPOSITORY}/blob/main/{link.group(1)})', readme)
+
 
 setup(
     name='pip-services3-data',
     version='3.3.0',
     description='Embedded in-memory and JSON file persistences for Pip.Services microservices',
-    long_description=Path(__file__).with_name('README.md').read_text(encoding='utf-8'),
+    long_description=long_description(),
     long_description_content_type='text/markdown',
-    url='https://github.com/pip-services3-python/pip-services3-data-python',
+    url=REPOSITORY,
     license='MIT',
     author='Conceptual Vision Consulting LLC',
     packages=find_packages(include=['pip_services3_data', 'pip_services3_data.*']),

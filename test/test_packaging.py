@@ -1,11 +1,14 @@
-"""The package metadata claims exactly the interpreters CI runs the test suite on.
+"""The package metadata: exactly the interpreters CI runs the test suite on, and a description that works on PyPI.
 
 ``noxfile.py`` lists them; ``setup.py``'s ``python_requires`` and classifiers must agree, so that
 neither promises an interpreter nobody tests nor leaves out one that is tested. Both files are
-read as source, without importing nox or running setuptools.
+read as source, without importing nox or running setuptools. The description PyPI will show is
+read from the installed package's metadata.
 """
 
 import ast
+import re
+from importlib.metadata import metadata
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -48,3 +51,18 @@ def test_python_requires_starts_at_the_oldest_tested_version() -> None:
     oldest = min(versions, key=lambda version: tuple(map(int, version.split('.'))))
 
     assert setup_arguments()['python_requires'] == f'>={oldest}'
+
+
+def test_the_description_on_pypi_links_into_the_repository_with_absolute_addresses() -> None:
+    """PyPI shows the README away from the repository, where its relative links lead nowhere."""
+    installed = metadata('pip-services3-data')
+    described = installed.get_payload() or installed['Description']
+    readme_links = re.findall(r'\]\(([^)\s]+)\)', (REPO_ROOT / 'README.md').read_text(encoding='utf-8'))
+    described_links = re.findall(r'\]\(([^)\s]+)\)', described)
+
+    assert len(described_links) == len(readme_links) > 5
+    for readme_link, described_link in zip(readme_links, described_links):
+        if readme_link.startswith(('https:', 'http:', '#')):
+            assert described_link == readme_link
+        else:
+            assert described_link.startswith('https://github.com/') and described_link.endswith('/' + readme_link)
