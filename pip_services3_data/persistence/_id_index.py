@@ -3,6 +3,7 @@
 from bisect import bisect_left, insort
 from typing import Any, Dict, List, Optional, Set
 
+from ._ids import EXACT_ID_TYPES, is_valid_id
 from ._item_fields import get_id
 
 
@@ -17,7 +18,8 @@ class IdIndex:
     dominant cost. An item's position is its slot minus the number of removed slots below it.
 
     When several items share an id, the index knows the first one only; removing it makes the
-    index :attr:`outdated`, since only a scan can find the next one.
+    index :attr:`outdated`, since only a scan can find the next one. Items whose id is not an id
+    (see :mod:`._ids`) are left out: no lookup can ask for them.
     """
 
     def __init__(self, items: List[Any]) -> None:
@@ -32,6 +34,10 @@ class IdIndex:
         self.outdated = False
         for position, item in enumerate(items):
             item_id = get_id(item)
+            if type(item_id) not in EXACT_ID_TYPES and not is_valid_id(item_id):
+                # No lookup can ask for it (lookups take ids only), and it may not be hashable:
+                # a custom loader or a subclass put it there.
+                continue
             if item_id in self._slot_by_id:
                 self._duplicate_ids.add(item_id)
             else:

@@ -18,6 +18,7 @@ import pytest
 from pip_services3_commons.data import AnyValueMap, PagingParams, SortField, SortParams
 from pip_services3_commons.errors import BadRequestException, FileException, InvalidStateException
 
+from pip_services3_data import ILoader
 from pip_services3_data.persistence import (
     FilePersistence, IdentifiableFilePersistence, IdentifiableMemoryPersistence, JsonFilePersister,
 )
@@ -191,6 +192,24 @@ def test_update_of_an_item_without_an_id_returns_none_and_leaves_id_less_items_a
 
     assert file_state(path) == before
     assert [item.get('name') for item in all_items(persistence)] == ['first without id', 'one', 'second']
+
+
+def test_items_whose_ids_are_no_ids_from_a_custom_loader_are_out_of_reach_and_break_nothing():
+    """An unhashable id from a custom loader made every lookup by id raise a raw TypeError, and
+    an item with id ``True`` was found by the id ``1``."""
+    class HandWrittenLoader(ILoader):
+        def load(self, correlation_id):
+            return [{'id': ['a', 'list']}, {'id': True, 'name': 'boolean id'}, {'id': 'b'}]
+
+    persistence = IdentifiableMemoryPersistence(HandWrittenLoader())
+    persistence.open(None)
+
+    assert persistence.get_one_by_id(None, 'b') == {'id': 'b'}
+    assert persistence.get_one_by_id(None, 1) is None
+    persistence.create(None, {'id': 1, 'name': 'integer id'})
+    assert persistence.get_one_by_id(None, 1) == {'id': 1, 'name': 'integer id'}
+    assert persistence.delete_by_id(None, 'b') == {'id': 'b'}
+    assert [item['id'] for item in all_items(persistence)] == [['a', 'list'], True, 1]
 
 
 # --- update_partially data ---------------------------------------------------------------------
