@@ -17,6 +17,14 @@ from ._attribute_dict import AttributeDict, attribute_dict_from
 V = TypeVar('V')
 
 Copier = Callable[[Any], Any]
+#: Copies a value found at a nesting level (the item itself is at level 1).
+Cloner = Callable[[Any, int], Any]
+F = TypeVar('F', Copier, Cloner)
+
+#: How many levels of containers (dicts, lists, tuples, plain objects) a copied value may
+#: nest, the item itself counting as one: far more than items do, and far below the
+#: interpreter's recursion limit.
+MAX_COPY_DEPTH = 200
 
 _IMMUTABLE_TYPES: FrozenSet[type] = frozenset({
     str, int, float, bool, complex, bytes, type(None), frozenset, range,
@@ -32,7 +40,7 @@ def copy_item(item: V) -> V:
     """Returns the deep copy of ``item`` that the store keeps: a plain dict becomes an
     :class:`AttributeDict`, anything else is copied by :func:`clone`."""
     if type(item) is dict:
-        return cast(V, _clone_attribute_dict(cast(Dict[str, Any], item)))
+        return cast(V, _clone_attribute_dict(cast(Dict[str, Any], item), 1))
     return clone(item)
 
 
@@ -66,41 +74,56 @@ def clone(value: V) -> V:
     if type(value) in _IMMUTABLE_TYPES:
         return value
     # An annotated assignment rather than typing.cast: this is the hottest call in the package.
-    copied: V = _cloner_by_type[type(value)](value)
+    copied: V = _cloner_by_type[type(value)](value, 1)
     return copied
 
 
 # The container copiers start from a C-level copy and replace only the entries that are not
 # immutable, calling their copier directly: most entries are strings and numbers, and a
-# Python-level step per entry would cost most of the time.
+# Python-level step per entry would cost most of the time. Each gets the nesting level of the
+# value it copies, and refuses to go deeper than MAX_COPY_DEPTH: a cycle, or a value nested
+# nearly as deep as the interpreter can recurse, is refused well before the recursion limit.
+# (Copying into the limit itself is not safe on CPython 3.8: a finalizer that the garbage
+# collector runs there can make the interpreter abort with "Cannot recover from stack overflow".)
 
-def _clone_dict(value: Dict[Any, Any]) -> Dict[Any, Any]:
+def _clone_dict(value: Dict[Any, Any], level: int) -> Dict[Any, Any]:
+    if level > MAX_COPY_DEPTH:
+        raise _too_deep()
     copied = dict.copy(value)
     for key, entry in dict.items(copied):
         if type(entry) not in _IMMUTABLE_TYPES:
-            copied[key] = _cloner_by_type[type(entry)](entry)
+            copied[key] = _cloner_by_type[type(entry)](entry, level + 1)
     return copied
 
 
-def _clone_attribute_dict(value: Dict[str, Any]) -> AttributeDict:
-    return attribute_dict_from(_clone_dict(value))
+def _clone_attribute_dict(value: Dict[str, Any], level: int) -> AttributeDict:
+    return attribute_dict_from(_clone_dict(value, level))
 
 
-def _clone_list(value: List[Any]) -> List[Any]:
+def _clone_list(value: List[Any], level: int) -> List[Any]:
+    if level > MAX_COPY_DEPTH:
+        raise _too_deep()
     if _IMMUTABLE_TYPES.issuperset(map(type, value)):
         return value[:]
-    return [entry if type(entry) in _IMMUTABLE_TYPES else _cloner_by_type[type(entry)](entry)
+    deeper = level + 1
+    return [entry if type(entry) in _IMMUTABLE_TYPES else _cloner_by_type[type(entry)](entry, deeper)
             for entry in value]
 
 
-def _clone_tuple(value: Tuple[Any, ...]) -> Tuple[Any, ...]:
+def _clone_tuple(value: Tuple[Any, ...], level: int) -> Tuple[Any, ...]:
+    if level > MAX_COPY_DEPTH:
+        raise _too_deep()
     if _IMMUTABLE_TYPES.issuperset(map(type, value)):
         return value
-    return tuple(_clone_list(list(value)))
+    return tuple(_clone_list(list(value), level))
 
 
-def _clone_set(value: Set[Any]) -> Set[Any]:
+def _clone_set(value: Set[Any], level: int) -> Set[Any]:
     return set(value)
+
+
+def _too_deep() -> RecursionError:
+    return RecursionError(f'a value is nested more than {MAX_COPY_DEPTH} levels deep')
 
 
 # Plain objects are copied attribute by attribute, as __init__ would set them: the copies then
@@ -110,11 +133,13 @@ def _clone_set(value: Set[Any]) -> Set[Any]:
 # descriptor, which an attribute of the same name would go through, the whole __dict__ is
 # assigned instead.
 
-def _clone_plain_object(value: Any) -> Any:
+def _clone_plain_object(value: Any, level: int) -> Any:
+    if level > MAX_COPY_DEPTH:
+        raise _too_deep()
     copied = _new_object(type(value))
     for name, entry in dict.items(value.__dict__):
         if type(entry) not in _IMMUTABLE_TYPES:
-            entry = _cloner_by_type[type(entry)](entry)
+            entry = _cloner_by_type[type(entry)](entry, level + 1)
         _set_object_attribute(copied, name, entry)
     return copied
 
@@ -126,9 +151,9 @@ def _copy_plain_object_shallow(value: Any) -> Any:
     return copied
 
 
-def _clone_object_with_descriptors(value: Any) -> Any:
+def _clone_object_with_descriptors(value: Any, level: int) -> Any:
     copied = _new_object(type(value))
-    _set_object_attribute(copied, '__dict__', _clone_dict(value.__dict__))
+    _set_object_attribute(copied, '__dict__', _clone_dict(value.__dict__, level))
     return copied
 
 
@@ -138,18 +163,22 @@ def _copy_object_with_descriptors_shallow(value: Any) -> Any:
     return copied
 
 
-def _clone_with_own_method(value: Any) -> Any:
+def _clone_with_own_method(value: Any, level: int = 1) -> Any:
     return value.clone()
 
 
-def _same_value(value: Any) -> Any:
+def _deep_copy(value: Any, level: int) -> Any:
+    return copy.deepcopy(value)
+
+
+def _same_value(value: Any, level: int = 1) -> Any:
     return value
 
 
-def _choose_cloner(value_type: type) -> Copier:
+def _choose_cloner(value_type: type) -> Cloner:
     if callable(getattr(value_type, 'clone', None)):
         return _clone_with_own_method
-    exact_cloners: Dict[type, Copier] = {
+    exact_cloners: Dict[type, Cloner] = {
         dict: _clone_dict, AttributeDict: _clone_attribute_dict, list: _clone_list,
         tuple: _clone_tuple, set: _clone_set,
     }
@@ -159,7 +188,7 @@ def _choose_cloner(value_type: type) -> Copier:
         return _same_value
     if _is_plain_object_type(value_type):
         return _clone_object_with_descriptors if _has_data_descriptors(value_type) else _clone_plain_object
-    return copy.deepcopy
+    return _deep_copy
 
 
 def _choose_shallow_copier(value_type: type) -> Copier:
@@ -239,18 +268,18 @@ def _children_of(value: Any) -> Optional[Iterator[Tuple[str, Any]]]:
     return None
 
 
-class _CopierByType(Dict[type, Copier]):
+class _ChosenByType(Dict[type, F]):
     """Remembers the copier chosen for each type; chooses on first use."""
 
-    def __init__(self, choose: Callable[[type], Copier]) -> None:
+    def __init__(self, choose: Callable[[type], F]) -> None:
         super().__init__()
-        self._choose = choose
+        self._choose: Callable[[type], F] = choose
 
-    def __missing__(self, value_type: type) -> Copier:
+    def __missing__(self, value_type: type) -> F:
         copier = self._choose(value_type)
         self[value_type] = copier
         return copier
 
 
-_cloner_by_type = _CopierByType(_choose_cloner)
-_shallow_copier_by_type = _CopierByType(_choose_shallow_copier)
+_cloner_by_type: '_ChosenByType[Cloner]' = _ChosenByType(_choose_cloner)
+_shallow_copier_by_type: '_ChosenByType[Copier]' = _ChosenByType(_choose_shallow_copier)

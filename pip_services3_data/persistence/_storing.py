@@ -13,7 +13,7 @@ from .JsonFilePersister import JsonFilePersister
 V = TypeVar('V')
 
 #: What copying raises for a value that cannot be copied; a RecursionError means a cycle or a
-#: value nested deeper than the interpreter can recurse.
+#: value nested deeper than a copy goes (``MAX_COPY_DEPTH``) or than ``copy.deepcopy`` can recurse.
 _COPY_ERRORS = (RecursionError, TypeError, AttributeError, copy.Error)
 
 
@@ -65,7 +65,7 @@ def _not_copyable(correlation_id: Optional[str], value: Any, where: str, error: 
                 correlation_id, 'CYCLIC_ITEM', f'{place} refers to a value it is part of; only trees of values can be stored')
             exception.with_details('field', place)
             return exception
-        return BadRequestException(correlation_id, 'ITEM_NOT_COPYABLE', f'{where} is nested too deeply to be copied')
+        return BadRequestException(correlation_id, 'ITEM_NOT_COPYABLE', f'{where} is nested too deeply to be copied: {error}')
     exception = BadRequestException(correlation_id, 'ITEM_NOT_COPYABLE', f'{where} cannot be copied: {error}')
     exception.with_cause(error)
     return exception

@@ -22,6 +22,7 @@ from pip_services3_data import ILoader
 from pip_services3_data.persistence import (
     FilePersistence, IdentifiableFilePersistence, IdentifiableMemoryPersistence, JsonFilePersister,
 )
+from pip_services3_data.persistence._cloning import MAX_COPY_DEPTH
 from pip_services3_data.persistence._json_conversion import MAX_NESTING_DEPTH
 from support import Dummy, all_items, fields_of, file_state, open_file_persistence
 
@@ -388,6 +389,47 @@ def test_memory_stores_any_copyable_value_and_refuses_what_cannot_be_copied():
     raises_coded(BadRequestException, 'ITEM_NOT_COPYABLE',
                  lambda: persistence.create(None, {'id': 'deep', 'x': nested_lists(5 * sys.getrecursionlimit())}))
     assert [item['id'] for item in all_items(persistence)] == ['u']
+
+
+def test_a_copy_refuses_values_nested_deeper_than_its_limit_far_from_the_recursion_limit():
+    """Regression: copying a cyclic or very deep item recursed into the interpreter's limit and
+    relied on its RecursionError. On CPython 3.8 a finalizer that the garbage collector runs
+    that deep can make the interpreter abort ("Cannot recover from stack overflow"); CI saw
+    the suite end that way once. A copy now stops after MAX_COPY_DEPTH levels."""
+    cyclic = {'id': 'c', 'children': []}
+    cyclic['children'].append(cyclic)
+    looped = Dummy('o', 'key')
+    looped.content = {'owner': looped}
+    persistence = IdentifiableMemoryPersistence()
+    persistence.create(None, {'id': 'at the limit', 'x': nested_lists(MAX_COPY_DEPTH - 1)})
+
+    for item, code in [(cyclic, 'CYCLIC_ITEM'), (looped, 'CYCLIC_ITEM'),
+                       ({'id': 'over', 'x': nested_lists(MAX_COPY_DEPTH)}, 'ITEM_NOT_COPYABLE'),
+                       ({'id': 'far over', 'x': nested_lists(5 * sys.getrecursionlimit())}, 'ITEM_NOT_COPYABLE')]:
+        deepest = frames_reached_during(lambda: raises_coded(BadRequestException, code, lambda: persistence.create(None, item)))
+        assert deepest < 3 * MAX_COPY_DEPTH + 50 < sys.getrecursionlimit() - 100
+
+    assert [item['id'] for item in all_items(persistence)] == ['at the limit']
+
+
+def frames_reached_during(call):
+    """How many frames deeper than here ``call`` went at most."""
+    depth = deepest = 0
+
+    def count(frame, event, argument):
+        nonlocal depth, deepest
+        if event == 'call':
+            depth += 1
+            deepest = max(deepest, depth)
+        elif event == 'return':
+            depth -= 1
+
+    sys.setprofile(count)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return deepest
 
 
 def test_a_plain_file_persistence_refuses_an_id_a_file_cannot_keep(tmp_path):
