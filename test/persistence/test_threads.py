@@ -17,6 +17,8 @@ from support import CountingMemoryStorage, all_items, open_file_persistence
 
 THREADS = 8
 STEPS_PER_THREAD = 40
+#: How long a test waits for another thread before it fails instead of hanging.
+PATIENCE_SECONDS = 30
 
 
 def item_of(owner, step, version):
@@ -205,7 +207,7 @@ def test_a_write_changing_the_items_while_a_save_fails_fails_with_it(filter_read
         def save(self, correlation_id, items):
             if self.saves == 1:
                 save_started.set()
-                save_may_fail.wait()
+                assert save_may_fail.wait(PATIENCE_SECONDS)
                 self.saves += 1
                 raise FileException(correlation_id, 'WRITE_FAILED', 'disk full')
             super().save(correlation_id, items)
@@ -216,11 +218,11 @@ def test_a_write_changing_the_items_while_a_save_fails_fails_with_it(filter_read
     persistence.create(None, {'id': 'kept'})
     with ThreadPoolExecutor(1) as pool:
         failing_create = pool.submit(persistence.create, None, {'id': 'failed'})
-        save_started.wait()
+        assert save_started.wait(PATIENCE_SECONDS)
 
         def fail_the_other_save_meanwhile(item):
             save_may_fail.set()
-            assert isinstance(failing_create.exception(), FileException)
+            assert isinstance(failing_create.exception(PATIENCE_SECONDS), FileException)
             if filter_reads_the_persistence:
                 assert persistence.get_one_by_id(None, 'failed') is None
             return item['id'] == 'kept'
