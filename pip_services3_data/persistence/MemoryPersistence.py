@@ -2,6 +2,7 @@
 
 import random
 import threading
+import weakref
 from contextlib import contextmanager, nullcontext
 from typing import Any, Callable, ContextManager, Generator, Generic, Iterator, List, Optional, Tuple, TypeVar
 
@@ -72,7 +73,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         """
         self._lock = threading.RLock()
         self._logger = ListenedCompositeLogger()
-        self._store = ItemStore(on_out_of_step=lambda message: self._logger.warn(None, message))
+        self._store = ItemStore(on_out_of_step=_warner_of(weakref.ref(self)))
         self._loader = loader
         self._saver = saver
         self._opened = False
@@ -81,7 +82,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         self._load_error: Optional[Exception] = None
         self._strict = False
         self._shared_loader: Optional[SharedStorage] = None
-        self._group_commit = GroupCommit(hold=self._hold_saver, let_go=self._let_go_of_saver)
+        self._group_commit = GroupCommit()
         #: Makes what a read returns from a stored item: a copy, or in strict mode a record.
         self._copy_out: Callable[[Any], Any] = clone
 
@@ -382,7 +383,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         self._lock.acquire()
         locked = True
         try:
-            with group.writer() as data_held_just_now:
+            with group.writer(self._hold_saver, self._let_go_of_saver) as data_held_just_now:
                 self._put_back_after_failed_save()
                 failed_saves_before = group.failed_saves
                 if data_held_just_now:
@@ -555,3 +556,13 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
                 f'Paging must be a PagingParams or None, not {type(paging).__name__}',
             )
         return paging.get_skip(0), paging.get_take(self._max_page_size)
+
+
+def _warner_of(persistence: 'weakref.ReferenceType[MemoryPersistence[Any]]') -> Callable[[str], None]:
+    """Logs a warning through the persistence's logger, looked up at the time (a subclass may
+    replace ``_logger``), without keeping the persistence alive: it owns the store that calls."""
+    def warn(message: str) -> None:
+        owner = persistence()
+        if owner is not None:
+            owner._logger.warn(None, message)
+    return warn

@@ -33,10 +33,8 @@ class GroupCommit:
     first writer's change until no write is pending, so no other process writes in between.
     """
 
-    def __init__(self, hold: Callable[[], None], let_go: Callable[[], None]) -> None:
+    def __init__(self) -> None:
         self._condition = threading.Condition(threading.Lock())
-        self._hold = hold
-        self._let_go = let_go
         self._writers = 0
         self._writers_by_thread: 'Counter[int]' = Counter()
         self._open_batch: Optional[Batch] = None
@@ -49,8 +47,11 @@ class GroupCommit:
         self.roll_back_to: Optional[List[Any]] = None
 
     @contextmanager
-    def writer(self) -> Iterator[bool]:
-        """Counts a writer in for the ``with`` block, holding the data's lock while any is in.
+    def writer(self, hold: Callable[[], None], let_go: Callable[[], None]) -> Iterator[bool]:
+        """Counts a writer in for the ``with`` block, holding the data's lock while any is in:
+        the first writer calls ``hold``, the last one to leave ``let_go``. Every writer passes
+        both, rather than this object keeping them, which would tie the persistence that owns
+        it into a reference cycle.
 
         Yields whether the lock was taken just now, so that the data may have changed since
         this object last saw it; otherwise a pending write has held it all along.
@@ -59,7 +60,7 @@ class GroupCommit:
         with self._condition:
             taken_now = self._writers == 0
             if taken_now:
-                self._hold()
+                hold()
             self._writers += 1
             self._writers_by_thread[thread] += 1
         try:
@@ -71,7 +72,7 @@ class GroupCommit:
                 if not self._writers_by_thread[thread]:
                     del self._writers_by_thread[thread]
                 if self._writers == 0:
-                    self._let_go()
+                    let_go()
                 self._condition.notify_all()
 
     @property

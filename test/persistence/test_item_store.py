@@ -5,11 +5,14 @@ The suite runs with ``ItemStore.verify_index`` set (see conftest), so a lookup t
 that disagrees with the items fails the test instead of being repaired.
 """
 
+import gc
 import heapq
+import platform
+import weakref
 
 import pytest
 
-from pip_services3_data.persistence import IdentifiableFilePersistence, IdentifiableMemoryPersistence
+from pip_services3_data.persistence import IdentifiableFilePersistence, IdentifiableMemoryPersistence, JsonFilePersister
 from pip_services3_data.persistence._id_index import IdIndex
 from pip_services3_data.persistence._item_store import IndexOutOfStep, ItemStore
 
@@ -200,3 +203,39 @@ def test_a_file_persistence_hands_out_its_items_before_it_has_a_path():
             self._items.append({'id': 'seed'})
 
     assert [item['id'] for item in Seeded()._items] == ['seed']
+
+
+def test_a_logger_a_subclass_puts_in_its_place_gets_the_out_of_step_warning(persistence, monkeypatch,
+                                                                            recording_logger):
+    monkeypatch.setattr(ItemStore, 'verify_index', False)
+    persistence._logger = recording_logger
+    kept = persistence._items
+    persistence.get_one_by_id(None, '0')
+
+    list.append(kept, stored(9))
+    persistence.get_one_by_id(None, '9')
+
+    assert any('changed without the persistence seeing it' in line for line in recording_logger.lines())
+
+
+@pytest.mark.skipif(platform.python_implementation() == 'PyPy',
+                    reason='PyPy frees objects only through its garbage collector: nothing is freed at once')
+@pytest.mark.parametrize('kind', ['memory', 'file'])
+def test_a_dropped_persistence_and_its_items_are_freed_at_once(tmp_path, kind):
+    """The store's warning callback and the group commit's lock callbacks referred to the
+    persistence, so a dropped one, with all its items, waited for the cycle collector."""
+    persistence = (IdentifiableMemoryPersistence() if kind == 'memory'
+                   else IdentifiableFilePersistence(JsonFilePersister(str(tmp_path / 'items.json'))))
+    persistence.open(None)
+    persistence.create(None, {'id': '1'})
+    persistence.get_one_by_id(None, '1')
+    dropped = weakref.ref(persistence)
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        del persistence
+        assert dropped() is None
+    finally:
+        if collecting:
+            gc.enable()
