@@ -384,8 +384,7 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         locked = True
         try:
             with group.writer(self._hold_saver, self._let_go_of_saver) as data_held_just_now:
-                self._put_back_after_failed_save()
-                failed_saves_before = group.failed_saves
+                failed_saves_before = self._put_back_after_failed_save()
                 if data_held_just_now:
                     self._sync(correlation_id)
                 self._check_writable(correlation_id)
@@ -430,11 +429,13 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
             self._group_commit.drain()
         self._put_back_after_failed_save()
 
-    def _put_back_after_failed_save(self) -> None:
-        items = self._group_commit.roll_back_to
+    def _put_back_after_failed_save(self) -> int:
+        """Puts back the items of the last good save when a save failed since; returns how many
+        saves have failed, counted at the same instant (see :meth:`GroupCommit.take_roll_back`)."""
+        items, failed_saves = self._group_commit.take_roll_back()
         if items is not None:
-            self._group_commit.roll_back_to = None
             self._store.reset(list(items))
+        return failed_saves
 
     def _hold_saver(self) -> None:
         if isinstance(self._saver, SharedStorage):

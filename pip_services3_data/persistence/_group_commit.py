@@ -3,7 +3,7 @@
 import threading
 from collections import Counter
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 
 class Batch:
@@ -27,9 +27,9 @@ class GroupCommit:
     run without the persistence's lock, so that the next writers can make their changes.
 
     When a save fails, every write not yet saved fails with its error, including one whose
-    change was under way (it was made on top of the failed changes), and :attr:`roll_back_to`
-    holds the items of the last save that succeeded: the persistence puts them back before its
-    next operation. The data's lock across processes (``hold`` and ``let_go``) is held from the
+    change was under way (it was made on top of the failed changes), and :meth:`take_roll_back`
+    hands out the items of the last save that succeeded: the persistence puts them back before
+    its next operation. The data's lock across processes (``hold`` and ``let_go``) is held from the
     first writer's change until no write is pending, so no other process writes in between.
     """
 
@@ -43,8 +43,8 @@ class GroupCommit:
         self._last_failure: Optional[BaseException] = None
         #: The items of the last successful save or load.
         self.durable_items: List[Any] = []
-        #: Set when a save failed: the items to put back before the next operation.
-        self.roll_back_to: Optional[List[Any]] = None
+        # Set when a save failed: the items to put back before the next operation.
+        self._roll_back_to: Optional[List[Any]] = None
 
     @contextmanager
     def writer(self, hold: Callable[[], None], let_go: Callable[[], None]) -> Iterator[bool]:
@@ -75,16 +75,21 @@ class GroupCommit:
                     let_go()
                 self._condition.notify_all()
 
-    @property
-    def failed_saves(self) -> int:
-        """How many saves have failed: a writer notes it before its change, for :meth:`enqueue`."""
+    def take_roll_back(self) -> Tuple[Optional[List[Any]], int]:
+        """Returns, at one instant, the items to put back because a save failed (once; ``None``
+        when there are none) and how many saves have failed so far.
+
+        A writer takes both before its change and hands the count to :meth:`enqueue`: a save
+        failing in between, after the items were put back, is then noticed there.
+        """
         with self._condition:
-            return self._failed_saves
+            items, self._roll_back_to = self._roll_back_to, None
+            return items, self._failed_saves
 
     def enqueue(self, items: List[Any], failed_saves_before: int) -> Batch:
         """Puts a change into the next save; ``items`` is the whole list with it (and all before).
 
-        When a save failed since the writer noted ``failed_saves_before``, the change was made
+        When a save failed since the writer took ``failed_saves_before``, the change was made
         on top of changes that failed: the batch returned has failed with that save's error,
         and the items are rolled back to the last successful save.
         """
@@ -92,7 +97,7 @@ class GroupCommit:
             if self._failed_saves != failed_saves_before:
                 failed = Batch(items)
                 failed.done, failed.error = True, self._last_failure
-                self.roll_back_to = self.durable_items
+                self._roll_back_to = self.durable_items
                 return failed
             batch = self._open_batch
             if batch is None:
@@ -150,5 +155,5 @@ class GroupCommit:
                 if waiting is not None:
                     waiting.done, waiting.error = True, error
                     self._open_batch = None
-                self.roll_back_to = self.durable_items
+                self._roll_back_to = self.durable_items
             self._condition.notify_all()

@@ -86,16 +86,16 @@ def test_threads_writing_at_once_lose_no_update_and_share_saves(counted, storage
 
 
 def test_saves_failing_while_threads_write_leave_no_thread_a_corrupted_store(tmp_path, monkeypatch):
-    """Every fifth file fsync fails: each failed write is undone while the other threads keep
+    """Every third file fsync fails: each failed write is undone while the other threads keep
     writing and a reader keeps reading, and memory ends equal to the file."""
     path = tmp_path / 'items.json'
     persistence = open_file_persistence(path)
-    failing_every = 5
+    failing_every = 3
     counter_lock = threading.Lock()
     file_fsyncs = []
     failures_seen = []
 
-    def disk_full_on_every_fifth_save(descriptor):
+    def disk_full_on_every_third_save(descriptor):
         if stat.S_ISREG(os.fstat(descriptor).st_mode):
             with counter_lock:
                 file_fsyncs.append(descriptor)
@@ -121,7 +121,7 @@ def test_saves_failing_while_threads_write_leave_no_thread_a_corrupted_store(tmp
 
     real_fsync = os.fsync
     start = threading.Barrier(THREADS + 1)
-    monkeypatch.setattr(os, 'fsync', disk_full_on_every_fifth_save)
+    monkeypatch.setattr(os, 'fsync', disk_full_on_every_third_save)
     with ThreadPoolExecutor(THREADS + 1) as pool:
         reader = pool.submit(lambda: (start.wait(), read_until_writers_are_done())[1])
         runs = [pool.submit(run_mixed_writes, persistence, owner, start, 25, note_failure) for owner in range(THREADS)]
