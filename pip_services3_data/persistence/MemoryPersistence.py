@@ -424,10 +424,13 @@ class MemoryPersistence(IConfigurable, IReferenceable, IOpenable, ICleanable, Ge
         self._sync(correlation_id)
 
     def _settle(self) -> None:
-        # Writers start under self._lock, which the caller holds: none can begin meanwhile.
-        if self._group_commit.pending:
-            self._group_commit.drain()
-        self._put_back_after_failed_save()
+        # Writers start under self._lock, which the caller holds: none can begin meanwhile, and
+        # once the pending ones are done no save is under way.
+        group = self._group_commit
+        if group.pending:
+            group.drain()
+        if group.roll_back_pending:
+            self._put_back_after_failed_save()
 
     def _put_back_after_failed_save(self) -> int:
         """Puts back the items of the last good save when a save failed since; returns how many

@@ -75,6 +75,12 @@ class GroupCommit:
                     let_go()
                 self._condition.notify_all()
 
+    @property
+    def roll_back_pending(self) -> bool:
+        """Tells whether items wait to be put back (read without the condition's lock, like
+        :attr:`pending`: exact once no save is under way, as after :meth:`drain`)."""
+        return self._roll_back_to is not None
+
     def take_roll_back(self) -> Tuple[Optional[List[Any]], int]:
         """Returns, at one instant, the items to put back because a save failed (once; ``None``
         when there are none) and how many saves have failed so far.
