@@ -21,10 +21,11 @@ class GroupCommit:
     """Saves the changes of many writing threads with few saves, none returning before its own.
 
     A writer enters :meth:`writer` holding the persistence's lock, changes the items, hands the
-    list as it then is to :meth:`enqueue`, leaves the lock and :meth:`wait`\\ s. The first waiter finding no save under
-    way saves the newest list, which holds its change and every change enqueued before it;
-    writers arriving meanwhile wait for the next save, which then carries them all. The saves
-    run without the persistence's lock, so that the next writers can make their changes.
+    list as it then is to :meth:`enqueue`, leaves the lock and calls :meth:`wait`. The first
+    waiter finding no save under way saves the newest list, which holds its change and every
+    change enqueued before it; writers arriving meanwhile wait for the next save, which then
+    carries them all. The saves run without the persistence's lock, so that the next writers
+    can make their changes.
 
     When a save fails, every write not yet saved fails with its error, including one whose
     change was under way (it was made on top of the failed changes), and :meth:`take_roll_back`
