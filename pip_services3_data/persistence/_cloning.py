@@ -13,6 +13,7 @@ import uuid
 from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple, TypeVar, cast
 
 from ._attribute_dict import AttributeDict, attribute_dict_from
+from ._tree_walk import Opened, walk
 
 V = TypeVar('V')
 
@@ -235,26 +236,26 @@ def cycle_in(value: Any, where: str = 'item') -> Optional[str]:
     if root_children is None:
         return None
     places = [where]
-    on_path = {id(value)}
-    stack: List[Tuple[Iterator[Tuple[str, Any]], int]] = [(root_children, id(value))]
-    while stack:
-        children, container_id = stack[-1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            on_path.discard(container_id)
-            places.pop()
-            continue
-        place, child_value = child
-        grandchildren = _children_of(child_value)
-        if grandchildren is None:
-            continue
-        if id(child_value) in on_path:
-            return ''.join(places) + place
-        places.append(place)
-        on_path.add(id(child_value))
-        stack.append((grandchildren, id(child_value)))
+    on_path: Set[int] = set()
+
+    def open_child(child: Any, depth: int) -> Optional[Opened]:
+        children = _children_of(child)
+        if children is None:
+            return None
+        if id(child) in on_path:
+            raise _CycleFound(''.join(places))
+        return children, (id(child),)
+    try:
+        walk((root_children, (id(value),)), places, on_path, open_child)
+    except _CycleFound as cycle:
+        return cycle.place
     return None
+
+
+class _CycleFound(Exception):
+    def __init__(self, place: str) -> None:
+        super().__init__(place)
+        self.place = place
 
 
 def _children_of(value: Any) -> Optional[Iterator[Tuple[str, Any]]]:

@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Se
 
 from ._attribute_dict import AttributeDict, attribute_dict_from
 from ._ids import is_valid_id
+from ._tree_walk import Opened, walk
 
 #: How deep containers (dicts, lists, objects) may nest in an item, the item itself being the
 #: first level. MongoDB has the same limit. The JSON parser recurses once per level, so a
@@ -200,43 +201,22 @@ class _Unrepresentable(Exception):
         self.found = Unrepresentable(_place(places), description)
 
 
-#: A container being searched: its children as (place, value) pairs, and the ids of the
-#: objects on the path that it stands for (the container, and any object converted into it).
-_Opened = Tuple[Iterator[Tuple[str, Any]], Tuple[int, ...]]
-
-
 def _first_problem(value: Any, where: str, level: int, is_item: bool) -> Optional[Unrepresentable]:
     # Iterative, so that a cycle or a deep value is reported, never a RecursionError,
     # whatever the depth of the caller.
     places = [where]
     on_path: Set[int] = set()
-    stack: List[_Opened] = []
     try:
         opened = _open(value, places, level, on_path, is_item)
-        if opened is None:
-            return None
-        stack.append(opened)
-        while stack:
-            children, ids = stack[-1]
-            child = next(children, None)
-            if child is None:
-                stack.pop()
-                on_path.difference_update(ids)
-                places.pop()
-                continue
-            place, child_value = child
-            places.append(place)
-            opened = _open(child_value, places, level + len(stack), on_path, False)
-            if opened is None:
-                places.pop()
-            else:
-                stack.append(opened)
+        if opened is not None:
+            walk(opened, places, on_path,
+                 lambda child, depth: _open(child, places, level + depth, on_path, False))
     except _Unrepresentable as problem:
         return problem.found
     return None
 
 
-def _open(value: Any, places: List[str], level: int, on_path: Set[int], is_item: bool) -> Optional[_Opened]:
+def _open(value: Any, places: List[str], level: int, on_path: Set[int], is_item: bool) -> Optional[Opened]:
     """Checks ``value`` as the JSON encoder would meet it; returns its children when it is a
     container, ``None`` when it is a scalar.
 
@@ -284,7 +264,6 @@ def _open(value: Any, places: List[str], level: int, on_path: Set[int], is_item:
     if id(value) in on_path:
         raise _Unrepresentable(places, f'{_place(places)} refers to a container it is part of (a cycle)')
     ids = (id(value), *converted_ids)
-    on_path.update(ids)
     if isinstance(value, dict):
         if is_item:
             _check_item_id(value, places, attribute_names)
