@@ -35,7 +35,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, Iterator, List, Tuple
 
 import pytest
 from pip_services3_commons.errors import ConflictException, FileException, InvalidStateException
@@ -511,6 +511,15 @@ def open_hand_edited(path: Path) -> HandEditedPersistence:
     return persistence
 
 
+def seeded_with_an_unsaved_change(path: Path) -> Tuple[List[str], HandEditedPersistence]:
+    """Seeds the file with 3 items and opens a persistence holding one more, not saved: the
+    seeded ids and the persistence."""
+    seeded = seed(path, 3)
+    edited = open_hand_edited(path)
+    edited.add_without_saving('unsaved')
+    return seeded, edited
+
+
 def test_an_object_that_changed_nothing_never_writes_not_even_over_a_newer_file(tmp_path):
     # 3.3.0: an admin script that only read rolled back another process's write at close.
     path = tmp_path / 'items.json'
@@ -530,18 +539,14 @@ def test_an_object_that_changed_nothing_never_writes_not_even_over_a_newer_file(
 
 def test_close_saves_the_changes_a_subclass_left_unsaved(tmp_path):
     path = tmp_path / 'items.json'
-    seeded = seed(path, 3)
-    persistence = open_hand_edited(path)
-    persistence.add_without_saving('unsaved')
+    seeded, persistence = seeded_with_an_unsaved_change(path)
     persistence.close(None)
     assert stored_ids(path) == seeded + ['unsaved']
 
 
 def test_unsaved_changes_meeting_another_objects_write_raise_a_conflict_at_close_and_change_nothing(tmp_path):
     path = tmp_path / 'items.json'
-    seeded = seed(path, 3)
-    edited = open_hand_edited(path)
-    edited.add_without_saving('unsaved')
+    seeded, edited = seeded_with_an_unsaved_change(path)
     open_file_persistence(path).create(None, {'id': 'other'})
     after_the_write = file_state(path)
 
@@ -554,9 +559,7 @@ def test_unsaved_changes_meeting_another_objects_write_raise_a_conflict_at_close
 
 def test_an_explicit_save_of_unsaved_changes_never_drops_another_objects_write(tmp_path):
     path = tmp_path / 'items.json'
-    seeded = seed(path, 3)
-    edited = open_hand_edited(path)
-    edited.add_without_saving('unsaved')
+    seeded, edited = seeded_with_an_unsaved_change(path)
     open_file_persistence(path).create(None, {'id': 'other'})
     after_the_write = file_state(path)
 
